@@ -14,8 +14,12 @@ import (
 // algorithm are not mixed with new ones.
 const LocalModel = "hashgram-v1"
 
-// DefaultLocalDims is the vector length of [Local].
-const DefaultLocalDims = 1024
+// DefaultLocalDims is the vector length of [Local]. Hash collisions blur
+// short questions against long passages: on Chinese question/passage pairs
+// retrieval quality rose from 1024 to 4096 dimensions and flattened beyond.
+// A vector costs 16 KiB at this size; use [LocalDims] to trade quality for
+// memory.
+const DefaultLocalDims = 4096
 
 // Limits on the local dimension: below the minimum, hash collisions swamp
 // the signal; above the maximum, vectors waste memory for little gain.
