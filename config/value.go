@@ -11,16 +11,18 @@ import (
 // problem is one bad setting. Its message never quotes a secret.
 type problem struct {
 	where string // "file:line" for a setting read from YAML, else ""
-	key   string // YAML key
+	key   string // YAML key of a known setting, or ""
 	msg   string
 }
 
 func (p *problem) Error() string {
-	s := p.key
-	if env := envOf(p.key); env != "" {
-		s += " (" + env + ")"
+	s := p.msg
+	switch env := envOf(p.key); {
+	case env != "":
+		s = p.key + " (" + env + "): " + s
+	case p.key != "":
+		s = p.key + ": " + s
 	}
-	s += ": " + p.msg
 	if p.where != "" {
 		s = p.where + ": " + s
 	}
@@ -78,7 +80,7 @@ func setList(p any, items []string) string {
 	case *[]string:
 		*p = append([]string(nil), items...)
 	case *[]int64:
-		out := make([]int64, 0, len(items))
+		var out []int64 // nil when empty, like the default
 		for _, s := range items {
 			v, err := strconv.ParseInt(s, 10, 64)
 			if err != nil {

@@ -88,7 +88,7 @@ func (w *walker) mapping(m *yaml.Node, prefix string) {
 			}
 			w.mapping(v, key+".")
 		default:
-			w.fail(k, key, "is not a known setting; "+suggest(prefix, k.Value))
+			w.fail(k, "", fmt.Sprintf("unknown key %q; %s", key, suggest(prefix, k.Value)))
 		}
 	}
 }
