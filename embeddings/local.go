@@ -88,7 +88,12 @@ func LocalDims(dims int) (Embedder, error) {
 // little about its topic. The factor is the weight kept.
 var functionChars = func() map[rune]float32 {
 	m := make(map[rune]float32)
-	for _, r := range "的了是在和与及等对为把将也就都而并之其以于从被这那个着或又吗呢啥吧啊呀么我你他她它们所由给让向各该此即" {
+	for _, r := range "的了是在和与及等对为把将也就都而并之其以于从被这那个些着或又吧啊呀么我你他她它们所由给让向各该此即" {
+		m[r] = 0.15
+	}
+	// Characters that occur almost only in question words (什么, 哪里,
+	// 怎么, 谁, 吗, 呢, 啥).
+	for _, r := range "什哪怎谁吗呢啥" {
 		m[r] = 0.15
 	}
 	// Common but with some content: kept at half weight.
@@ -324,7 +329,7 @@ func pairFactor(a, b float32) float32 {
 	case a < 1 && b < 1:
 		return a * b * 2
 	default:
-		return min(a, b) * 2.5
+		return min(1, min(a, b)*2.5)
 	}
 }
 
