@@ -1,0 +1,38 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestReference(t *testing.T) {
+	ref := Reference()
+	lines := strings.Split(strings.TrimSpace(ref), "\n")
+	if got, want := len(lines), len(fields)+2; got != want {
+		t.Errorf("reference has %d lines, want a header, a rule and %d rows", got, len(fields))
+	}
+	for _, f := range fields {
+		t.Run(f.key+" has a row", func(t *testing.T) {
+			row := "| `" + f.key + "` | `" + f.env + "` |"
+			if !strings.Contains(ref, row) {
+				t.Errorf("no row starting %q in:\n%s", row, ref)
+			}
+		})
+	}
+	for _, want := range []string{
+		"| `embed.timeout` | `KBOT_EMBED_TIMEOUT` | `30s` |",
+		"| `llm.timeout` | `KBOT_LLM_TIMEOUT` | `1m` |",
+		"| `telegram.api_url` | `KBOT_TELEGRAM_API_URL` | `https://api.telegram.org` |",
+		"| `llm.base_url` | `KBOT_LLM_BASE_URL` | (empty) |",
+		"| `telegram.max_document_bytes` | `KBOT_TELEGRAM_MAX_DOCUMENT_BYTES` | `2097152` |",
+	} {
+		if !strings.Contains(ref, want) {
+			t.Errorf("reference lacks %q", want)
+		}
+	}
+	for i, line := range lines {
+		if n := strings.Count(strings.ReplaceAll(line, `\|`, ""), "|"); n != 5 {
+			t.Errorf("line %d has %d cell separators, want 5: %q", i+1, n, line)
+		}
+	}
+}
