@@ -1,0 +1,321 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"kbot/knowledge"
+)
+
+// maxQuestionRunes bounds a question's length.
+const maxQuestionRunes = 1000
+
+// cmdQuestion answers a question: it waits for an answer slot, asks the
+// knowledge base under the question deadline, streams partial text when
+// the writer offers it, and sends the answer with its sources and
+// buttons. The user always hears back: an answer, a timeout notice or an
+// apology.
+func (b *Bot) cmdQuestion(ctx context.Context, r *request) string {
+	text := strings.TrimSpace(r.args)
+	if text == "" {
+		if r.group {
+			b.say(ctx, r.to, "请在 @我 后面写上问题，或使用 /ask 问题。")
+		} else {
+			b.say(ctx, r.to, "请直接发送您的问题，例如："+b.examples()[0])
+		}
+		return outcomeDone
+	}
+	if utf8.RuneCountInString(text) > maxQuestionRunes {
+		b.say(ctx, r.to, fmt.Sprintf("问题太长了（%d 字），请精简到 %d 字以内再问。", utf8.RuneCountInString(text), maxQuestionRunes))
+		return outcomeDone
+	}
+	b.log.Debug("question", "update_id", r.updateID, "chat_id", r.chatID, "text", text)
+
+	outcome := b.answer(ctx, r, text)
+	b.metrics.answered(outcome, time.Since(r.received).Seconds())
+	return outcome
+}
+
+func (b *Bot) answer(ctx context.Context, r *request, text string) string {
+	stopTyping := b.typing(ctx, r.chatID)
+	defer stopTyping()
+
+	qctx, cancel := context.WithTimeout(ctx, b.opts.QuestionTimeout)
+	defer cancel()
+	select {
+	case b.answers <- struct{}{}:
+	case <-qctx.Done():
+		b.log.Warn("no answer slot before the question deadline", "update_id", r.updateID, "chat_id", r.chatID)
+		b.say(ctx, r.to, "抱歉，现在提问的人比较多，请稍后再试。")
+		return outcomeTimeout
+	}
+
+	st := b.newStream(ctx, r.to)
+	q := knowledge.Question{
+		Text:      text,
+		History:   b.history.recent(r.chatID, r.userID, time.Now()),
+		OnPartial: st.partial,
+	}
+	type result struct {
+		a   knowledge.Answer
+		err error
+	}
+	done := make(chan result, 1)
+	b.metrics.inflight.Inc()
+	go func() {
+		// The slot is held until Ask returns, even past the deadline, so
+		// the bound on concurrent work holds for a slow knowledge base.
+		defer func() {
+			<-b.answers
+			b.metrics.inflight.Dec()
+		}()
+		defer func() {
+			if p := recover(); p != nil {
+				done <- result{err: fmt.Errorf("knowledge base panicked: %v", p)}
+			}
+		}()
+		a, err := b.kb.Ask(qctx, q)
+		done <- result{a, err}
+	}()
+
+	var res result
+	select {
+	case res = <-done:
+	case <-qctx.Done():
+		res.err = qctx.Err()
+	}
+	msgID, notBefore, partial := st.stop()
+
+	switch {
+	case res.err != nil && errors.Is(res.err, context.DeadlineExceeded) && qctx.Err() != nil:
+		b.log.Warn("question deadline passed", "update_id", r.updateID, "chat_id", r.chatID, "timeout", b.opts.QuestionTimeout)
+		msg := "抱歉，这个问题回答超时了，请稍后再试，或换个更具体的问法。"
+		if msgID != 0 {
+			b.finish(ctx, r.to, msgID, notBefore, esc(partial)+"\n\n<i>"+esc(msg)+"</i>", nil)
+		} else {
+			b.say(ctx, r.to, msg)
+		}
+		return outcomeTimeout
+	case res.err != nil:
+		b.log.Error("answer failed", "update_id", r.updateID, "chat_id", r.chatID, b.errAttr(res.err))
+		b.metrics.errors.WithLabelValues("knowledge").Inc()
+		msg := "抱歉，暂时无法回答这个问题，请稍后再试。"
+		if msgID != 0 {
+			b.finish(ctx, r.to, msgID, notBefore, esc(msg), nil)
+		} else {
+			b.say(ctx, r.to, msg)
+		}
+		return outcomeError
+	}
+
+	a := res.a
+	html := renderAnswer(a)
+	kb := citationKeyboard(a.Citations)
+	var err error
+	if msgID != 0 {
+		err = b.finish(ctx, r.to, msgID, notBefore, html, kb)
+	} else {
+		_, err = b.send(ctx, r.to, html, kb)
+	}
+	if err != nil {
+		b.log.Error("send answer failed", "update_id", r.updateID, "chat_id", r.chatID, b.errAttr(err))
+		return outcomeError
+	}
+	b.history.add(r.chatID, r.userID, knowledge.Turn{Question: text, Answer: a.Text}, a.Citations, time.Now())
+	if a.Refused {
+		return outcomeRefused
+	}
+	return outcomeAnswered
+}
+
+// citationKeyboard has one 查看原文 button per cited passage.
+func citationKeyboard(cites []knowledge.Citation) *models.InlineKeyboardMarkup {
+	var rows [][]models.InlineKeyboardButton
+	var row []models.InlineKeyboardButton
+	seen := map[int]bool{}
+	for _, c := range cites {
+		if c.ChunkID == "" || seen[c.N] {
+			continue
+		}
+		seen[c.N] = true
+		row = append(row, models.InlineKeyboardButton{Text: fmt.Sprintf("查看原文 [%d]", c.N), CallbackData: passageData(c.N, c.ChunkID)})
+		if len(row) == 3 {
+			rows = append(rows, row)
+			row = nil
+		}
+	}
+	if len(row) > 0 {
+		rows = append(rows, row)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
+}
+
+// finish replaces a streamed message with the final text: the first part
+// by an edit (after any retry_after Telegram asked for), the rest as new
+// messages. If the edit fails the whole text is sent anew.
+func (b *Bot) finish(ctx context.Context, to target, msgID int, notBefore time.Time, html string, kb *models.InlineKeyboardMarkup) error {
+	if d := time.Until(notBefore); d > 0 {
+		select {
+		case <-ctx.Done():
+		case <-time.After(d):
+		}
+	}
+	parts := splitHTML(html, maxMessageLen)
+	firstKB := kb
+	if len(parts) > 1 {
+		firstKB = nil
+	}
+	err := b.retry429(ctx, func() error { return b.edit(ctx, to.chatID, msgID, parts[0], firstKB) })
+	if err != nil {
+		b.log.Warn("final edit failed; sending the answer as a new message", "chat_id", to.chatID, b.errAttr(err))
+		_, err = b.send(ctx, to, html, kb)
+		return err
+	}
+	if len(parts) > 1 {
+		_, err = b.send(ctx, target{chatID: to.chatID}, strings.Join(parts[1:], "\n"), kb)
+	}
+	return err
+}
+
+// stream shows an answer while a streaming writer produces it: the first
+// partial text is sent at once, later ones edit that message at most once
+// per StreamEditInterval, and a 429 pauses edits for retry_after.
+type stream struct {
+	b        *Bot
+	ctx      context.Context
+	to       target
+	interval time.Duration
+
+	mu        sync.Mutex
+	text      string
+	started   bool
+	stopped   bool
+	msgID     int
+	notBefore time.Time
+
+	wake chan struct{}
+	quit chan struct{}
+	done chan struct{}
+}
+
+func (b *Bot) newStream(ctx context.Context, to target) *stream {
+	return &stream{
+		b: b, ctx: ctx, to: to, interval: b.opts.StreamEditInterval,
+		wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{}),
+	}
+}
+
+// partial is Question.OnPartial. It never blocks the writer.
+func (s *stream) partial(text string) {
+	s.mu.Lock()
+	if s.stopped {
+		s.mu.Unlock()
+		return
+	}
+	s.text = text
+	if !s.started {
+		s.started = true
+		go s.loop()
+	}
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// stop ends streaming and returns the streamed message (0 if none), the
+// time before which Telegram asked not to be called, and the last text.
+func (s *stream) stop() (msgID int, notBefore time.Time, text string) {
+	s.mu.Lock()
+	s.stopped = true
+	started := s.started
+	s.mu.Unlock()
+	if started {
+		close(s.quit)
+		<-s.done
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.msgID, s.notBefore, s.text
+}
+
+func (s *stream) loop() {
+	defer close(s.done)
+	var lastEdit time.Time
+	shown := ""
+	for {
+		select {
+		case <-s.quit:
+			return
+		case <-s.wake:
+		}
+		s.mu.Lock()
+		at := s.notBefore
+		if s.msgID != 0 && lastEdit.Add(s.interval).After(at) {
+			at = lastEdit.Add(s.interval)
+		}
+		s.mu.Unlock()
+		if d := time.Until(at); d > 0 {
+			select {
+			case <-s.quit:
+				return
+			case <-time.After(d):
+			}
+		}
+		s.mu.Lock()
+		text, msgID := s.text, s.msgID
+		s.mu.Unlock()
+		if text == shown {
+			continue
+		}
+		// A partial longer than one message is shown cut; the final
+		// answer replaces it in full.
+		html := esc(cutRunes(text, 3500)) + " …"
+		var err error
+		if msgID == 0 {
+			params := &tg.SendMessageParams{ChatID: s.to.chatID, Text: html, ParseMode: models.ParseModeHTML}
+			if s.to.replyTo != 0 {
+				params.ReplyParameters = &models.ReplyParameters{MessageID: s.to.replyTo, AllowSendingWithoutReply: true}
+			}
+			var msg *models.Message
+			msg, err = s.b.api.SendMessage(s.ctx, params)
+			if err == nil && msg != nil {
+				s.mu.Lock()
+				s.msgID = msg.ID
+				s.mu.Unlock()
+			}
+		} else {
+			err = s.b.edit(s.ctx, s.to.chatID, msgID, html, nil)
+		}
+		lastEdit = time.Now()
+		var tooMany *tg.TooManyRequestsError
+		switch {
+		case err == nil:
+			shown = text
+		case errors.As(err, &tooMany):
+			s.b.log.Warn("telegram asked to slow down while streaming", "chat_id", s.to.chatID, "retry_after_s", tooMany.RetryAfter)
+			s.b.metrics.errors.WithLabelValues("rate_limited_by_telegram").Inc()
+			s.mu.Lock()
+			s.notBefore = time.Now().Add(time.Duration(max(tooMany.RetryAfter, 1)) * time.Second)
+			s.mu.Unlock()
+			select { // try again with the latest text once allowed
+			case s.wake <- struct{}{}:
+			default:
+			}
+		default:
+			s.b.log.Warn("streaming update failed", "chat_id", s.to.chatID, s.b.errAttr(err))
+		}
+	}
+}

@@ -1,0 +1,179 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"unicode/utf8"
+
+	tg "github.com/go-telegram/bot"
+
+	"kbot/knowledge"
+)
+
+// errTooLarge means a download exceeded MaxDocumentBytes.
+var errTooLarge = errors.New("document larger than the limit")
+
+// cmdDocument adds an admin's uploaded .txt or .md file to the knowledge
+// base. PDFs are declined politely: kbot has no PDF text extractor.
+func (b *Bot) cmdDocument(ctx context.Context, r *request) string {
+	doc := r.msg.Document
+	if !b.isAdmin(r.userID) {
+		b.log.Warn("document upload refused: not an admin", "update_id", r.updateID, "chat_id", r.chatID, "user_id", r.userID)
+		b.say(ctx, r.to, "抱歉，只有管理员可以向知识库添加文件。如需添加资料，请联系管理员。")
+		return outcomeDenied
+	}
+	name := cleanFileName(doc.FileName)
+	ext := strings.ToLower(path.Ext(name))
+	switch ext {
+	case ".txt", ".md", ".markdown":
+	case ".pdf":
+		b.say(ctx, r.to, "暂不支持直接解析 PDF。请先把 PDF 中的文字导出为 UTF-8 编码的 .txt 文件，再发送给我。")
+		return outcomeDone
+	default:
+		b.say(ctx, r.to, "只支持 .txt 和 .md 文本文件（UTF-8 编码）。")
+		return outcomeDone
+	}
+	limit := b.opts.MaxDocumentBytes
+	if doc.FileSize > limit {
+		b.say(ctx, r.to, fmt.Sprintf("文件太大（%s），上限是 %s。请拆分后分别发送。", humanBytes(doc.FileSize), humanBytes(limit)))
+		return outcomeDone
+	}
+
+	data, err := b.download(ctx, doc.FileID, limit)
+	switch {
+	case errors.Is(err, errTooLarge):
+		b.say(ctx, r.to, fmt.Sprintf("文件太大，上限是 %s。请拆分后分别发送。", humanBytes(limit)))
+		return outcomeDone
+	case err != nil:
+		b.log.Error("download document failed", "update_id", r.updateID, "chat_id", r.chatID, b.errAttr(err))
+		b.metrics.errors.WithLabelValues("upload").Inc()
+		b.say(ctx, r.to, "无法从 Telegram 下载这个文件，请稍后重新发送。")
+		return outcomeError
+	}
+	data, problem := checkText(data)
+	if problem != "" {
+		b.say(ctx, r.to, problem)
+		return outcomeDone
+	}
+
+	if !b.reloadMu.TryLock() {
+		b.say(ctx, r.to, "知识库正在重新载入，请稍后再发送文件。")
+		return outcomeDone
+	}
+	defer b.reloadMu.Unlock()
+	b.say(ctx, r.to, "已收到《"+name+"》，正在加入知识库……")
+	actx, cancel := context.WithTimeout(ctx, reloadTimeout)
+	defer cancel()
+	rep, err := b.kb.AddDocument(actx, name, data)
+	if err != nil {
+		b.metrics.reloads.WithLabelValues("error").Inc()
+		b.metrics.errors.WithLabelValues("upload").Inc()
+		b.log.Error("add document failed", "update_id", r.updateID, "user_id", r.userID, "file", name, b.errAttr(err))
+		b.say(ctx, r.to, "添加失败，知识库保持不变。\n原因："+cutRunes(b.redact(err.Error()), 500))
+		return outcomeError
+	}
+	b.metrics.reloads.WithLabelValues("ok").Inc()
+	b.log.Info("document added", "user_id", r.userID, "file", name, "bytes", len(data),
+		"added", len(rep.ArticlesAdded), "changed", len(rep.ArticlesChanged), "took_ms", rep.Took.Milliseconds())
+	if _, err := b.send(ctx, r.to, renderUpload(name, rep), nil); err != nil {
+		b.log.Warn("send upload report failed", "chat_id", r.chatID, b.errAttr(err))
+	}
+	return outcomeDone
+}
+
+func renderUpload(name string, rep knowledge.Report) string {
+	title := "已添加《" + name + "》"
+	if len(rep.ArticlesAdded)+len(rep.ArticlesChanged) == 0 {
+		title = "《" + name + "》已处理，但没有新增或修改文章"
+	}
+	return renderReport(title, rep)
+}
+
+// download fetches a Telegram file, reading at most limit bytes.
+func (b *Bot) download(ctx context.Context, fileID string, limit int64) ([]byte, error) {
+	f, err := b.api.GetFile(ctx, &tg.GetFileParams{FileID: fileID})
+	if err != nil {
+		return nil, fmt.Errorf("getFile: %w", err)
+	}
+	if f.FileSize > limit {
+		return nil, errTooLarge
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.api.FileDownloadLink(f), nil)
+	if err != nil {
+		return nil, fmt.Errorf("download file: %s", b.redact(err.Error()))
+	}
+	resp, err := b.opts.HTTPClient.Do(req)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			uerr.URL = b.redact(uerr.URL)
+		}
+		return nil, fmt.Errorf("download file: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("download file: HTTP %d", resp.StatusCode)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("download file: %w", err)
+	}
+	if int64(len(data)) > limit {
+		return nil, errTooLarge
+	}
+	return data, nil
+}
+
+// checkText verifies that an upload is UTF-8 text and strips a byte-order
+// mark. It returns a message for the user when it is not.
+func checkText(data []byte) ([]byte, string) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	switch {
+	case len(bytes.TrimSpace(data)) == 0:
+		return nil, "文件是空的，没有可添加的内容。"
+	case bytes.HasPrefix(data, []byte("%PDF-")):
+		return nil, "这个文件其实是 PDF。请先把文字导出为 UTF-8 编码的 .txt 文件，再发送给我。"
+	case bytes.IndexByte(data, 0) >= 0:
+		return nil, "这个文件不是文本文件，请发送 UTF-8 编码的 .txt 或 .md 文件。"
+	case !utf8.Valid(data):
+		return nil, "文件不是 UTF-8 编码（可能是 GBK）。请用记事本等工具另存为 UTF-8 编码后再发送。"
+	}
+	return data, ""
+}
+
+// cleanFileName keeps a safe base name for the stored source.
+func cleanFileName(name string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	name = path.Base(strings.TrimSpace(name))
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || strings.ContainsRune(`/:*?"<>|`, r) {
+			return '_'
+		}
+		return r
+	}, name)
+	if name == "." || name == "/" || name == "" {
+		name = "upload.txt"
+	}
+	if utf8.RuneCountInString(name) > 100 {
+		ext := path.Ext(name)
+		name = string([]rune(name)[:100-utf8.RuneCountInString(ext)]) + ext
+	}
+	return name
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d 字节", n)
+}

@@ -1,0 +1,103 @@
+package bot
+
+import (
+	"fmt"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the bot's Prometheus series, plus plain counters for /stats.
+type metrics struct {
+	questions   prometheus.Counter
+	refusals    prometheus.Counter
+	latency     prometheus.Histogram
+	reloads     *prometheus.CounterVec
+	errors      *prometheus.CounterVec
+	updates     *prometheus.CounterVec
+	rateLimited prometheus.Counter
+	duplicates  prometheus.Counter
+	inflight    prometheus.Gauge
+
+	nQuestions, nRefusals, nTimeouts, nFailures, nRateLimited atomic.Int64
+}
+
+type counts struct {
+	questions, refusals, timeouts, failures, rateLimited int64
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		questions: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "kbot_questions_total", Help: "Questions received from Telegram users.",
+		}),
+		refusals: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "kbot_refusals_total", Help: "Questions answered with a refusal (nothing relevant in the knowledge base).",
+		}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "kbot_answer_seconds",
+			Help:    "Time from receiving a question to sending its answer.",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 20, 30, 60},
+		}),
+		reloads: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kbot_reloads_total", Help: "Knowledge base reloads and uploads from the chat, by result.",
+		}, []string{"result"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kbot_errors_total", Help: "Errors by kind (telegram, knowledge, timeout, state, reload, upload, decode, webhook, ...).",
+		}, []string{"kind"}),
+		updates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kbot_telegram_updates_total", Help: "Telegram updates handled, by kind and outcome.",
+		}, []string{"kind", "outcome"}),
+		rateLimited: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "kbot_rate_limited_total", Help: "Requests refused by the per-user rate limit.",
+		}),
+		duplicates: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "kbot_telegram_duplicate_updates_total", Help: "Updates skipped because they were already handled.",
+		}),
+		inflight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "kbot_answers_in_flight", Help: "Answers being computed now.",
+		}),
+	}
+	for _, c := range []prometheus.Collector{m.questions, m.refusals, m.latency, m.reloads, m.errors, m.updates, m.rateLimited, m.duplicates, m.inflight} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("register bot metrics: %w", err)
+		}
+	}
+	return m, nil
+}
+
+func (m *metrics) snapshot() counts {
+	return counts{
+		questions:   m.nQuestions.Load(),
+		refusals:    m.nRefusals.Load(),
+		timeouts:    m.nTimeouts.Load(),
+		failures:    m.nFailures.Load(),
+		rateLimited: m.nRateLimited.Load(),
+	}
+}
+
+// limited records a request refused by the rate limit.
+func (m *metrics) limited() {
+	m.rateLimited.Inc()
+	m.nRateLimited.Add(1)
+}
+
+// answered records a question's outcome and, when it was answered, the
+// time from receipt to the answer.
+func (m *metrics) answered(outcome string, seconds float64) {
+	m.questions.Inc()
+	m.nQuestions.Add(1)
+	switch outcome {
+	case outcomeAnswered:
+		m.latency.Observe(seconds)
+	case outcomeRefused:
+		m.latency.Observe(seconds)
+		m.refusals.Inc()
+		m.nRefusals.Add(1)
+	case outcomeTimeout:
+		m.errors.WithLabelValues("timeout").Inc()
+		m.nTimeouts.Add(1)
+	default:
+		m.nFailures.Add(1)
+	}
+}

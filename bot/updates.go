@@ -1,0 +1,316 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+)
+
+const (
+	// maxUpdatesInFlight bounds updates being handled; when reached, the
+	// poller waits, and unconfirmed updates stay safe at Telegram.
+	maxUpdatesInFlight = 256
+	getUpdatesLimit    = 100
+	maxWebhookBody     = 1 << 20
+)
+
+var allowedUpdates = []string{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery}
+
+// errConflict means another getUpdates consumer or a webhook is active.
+var errConflict = errors.New("telegram reports a conflict: another instance is polling with this token, or a webhook is set")
+
+// poll takes updates by long polling until ctx is cancelled. Handlers run
+// under hctx.
+func (b *Bot) poll(ctx, hctx context.Context) error {
+	// A webhook left over from an earlier deployment would make getUpdates
+	// fail; pending updates are kept.
+	if _, err := b.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{DropPendingUpdates: false}); err != nil && ctx.Err() == nil {
+		b.log.Warn("deleteWebhook failed", b.errAttr(err))
+	}
+	b.log.Info("taking updates by long polling", "offset", b.journal.nextOffset())
+	backoff := time.Duration(0)
+	for {
+		if backoff > 0 {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(backoff):
+			}
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		raws, err := b.getUpdates(ctx, b.journal.nextOffset())
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			var tooMany *tg.TooManyRequestsError
+			switch {
+			case errors.Is(err, tg.ErrorUnauthorized):
+				return fmt.Errorf("telegram rejected the bot token (check KBOT_TELEGRAM_TOKEN): %s", b.redact(err.Error()))
+			case errors.As(err, &tooMany):
+				backoff = time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+			default:
+				backoff = min(max(2*backoff, 500*time.Millisecond), 30*time.Second)
+			}
+			b.log.Warn("getUpdates failed", b.errAttr(err), "retry_in", backoff)
+			b.metrics.errors.WithLabelValues("telegram").Inc()
+			continue
+		}
+		backoff = 0
+		if len(raws) == 0 {
+			backoff = b.opts.PollInterval
+			continue
+		}
+		var fresh []*incoming
+		for _, raw := range raws {
+			in, err := decodeUpdate(raw)
+			if err != nil {
+				b.log.Warn("skipping undecodable update", "err", err)
+				b.metrics.errors.WithLabelValues("decode").Inc()
+				continue
+			}
+			if b.journal.receive(in.upd.ID, raw, true) {
+				fresh = append(fresh, in)
+			} else {
+				b.metrics.duplicates.Inc()
+				b.log.Info("skipping update already handled", "update_id", in.upd.ID)
+			}
+		}
+		// The next getUpdates call confirms these updates to Telegram, so
+		// they must be on disk first.
+		if err := b.journal.flush(); err != nil {
+			b.log.Error("save update journal", "err", err)
+			b.metrics.errors.WithLabelValues("state").Inc()
+		}
+		for _, in := range fresh {
+			if !b.dispatch(ctx, hctx, in) {
+				return nil
+			}
+		}
+	}
+}
+
+type incoming struct {
+	upd      *models.Update
+	received time.Time
+}
+
+func decodeUpdate(raw json.RawMessage) (*incoming, error) {
+	var u models.Update
+	if err := json.Unmarshal(raw, &u); err != nil {
+		return nil, fmt.Errorf("decode update: %w", err)
+	}
+	return &incoming{upd: &u, received: time.Now()}, nil
+}
+
+// dispatch runs the update's handler in its own goroutine, waiting for a
+// slot first. It returns false when ctx was cancelled while waiting; the
+// update then stays pending in the journal and is replayed on next start.
+func (b *Bot) dispatch(ctx, hctx context.Context, in *incoming) bool {
+	select {
+	case b.slots <- struct{}{}:
+	case <-ctx.Done():
+		b.journal.abandon(in.upd.ID)
+		return false
+	}
+	b.inflight.Add(1)
+	go func() {
+		defer b.inflight.Done()
+		defer func() { <-b.slots }()
+		b.handleUpdate(hctx, in)
+		if hctx.Err() != nil {
+			// Cut off by the shutdown grace period: replay next time.
+			b.journal.abandon(in.upd.ID)
+			return
+		}
+		b.journal.finish(in.upd.ID)
+	}()
+	return true
+}
+
+// replayPending handles updates that an earlier run received but did not
+// finish.
+func (b *Bot) replayPending(hctx context.Context) {
+	pending := b.journal.takePending()
+	if len(pending) == 0 {
+		return
+	}
+	b.log.Info("replaying unfinished updates from the last run", "count", len(pending))
+	for _, raw := range pending {
+		in, err := decodeUpdate(raw)
+		if err != nil {
+			b.log.Warn("dropping undecodable pending update", "err", err)
+			continue
+		}
+		b.dispatch(hctx, hctx, in)
+	}
+}
+
+// getUpdates asks the Bot API for updates from offset on. The library keeps
+// its own polling loop private and confirms updates before they are
+// handled, so kbot makes this one call itself.
+func (b *Bot) getUpdates(ctx context.Context, offset int64) ([]json.RawMessage, error) {
+	body, err := json.Marshal(map[string]any{
+		"offset":          offset,
+		"limit":           getUpdatesLimit,
+		"timeout":         int((b.opts.PollTimeout - 500*time.Millisecond) / time.Second),
+		"allowed_updates": allowedUpdates,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("encode getUpdates: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, b.opts.APIURL+"/bot"+b.token+"/getUpdates", bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("getUpdates: %s", b.redact(err.Error()))
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := b.opts.HTTPClient.Do(req)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			uerr.URL = b.redact(uerr.URL)
+		}
+		return nil, fmt.Errorf("getUpdates: %w", err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, fmt.Errorf("getUpdates: read response: %w", err)
+	}
+	var r struct {
+		OK          bool              `json:"ok"`
+		Result      []json.RawMessage `json:"result"`
+		ErrorCode   int               `json:"error_code"`
+		Description string            `json:"description"`
+		Parameters  struct {
+			RetryAfter int `json:"retry_after"`
+		} `json:"parameters"`
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("getUpdates: HTTP %d, undecodable response: %w", resp.StatusCode, err)
+	}
+	if !r.OK {
+		switch r.ErrorCode {
+		case http.StatusUnauthorized:
+			return nil, fmt.Errorf("getUpdates: %w, %s", tg.ErrorUnauthorized, r.Description)
+		case http.StatusConflict:
+			return nil, fmt.Errorf("getUpdates: %w (%s)", errConflict, r.Description)
+		case http.StatusTooManyRequests:
+			return nil, &tg.TooManyRequestsError{Message: "getUpdates: " + r.Description, RetryAfter: r.Parameters.RetryAfter}
+		}
+		return nil, fmt.Errorf("getUpdates: HTTP %d, error %d: %s", resp.StatusCode, r.ErrorCode, r.Description)
+	}
+	return r.Result, nil
+}
+
+// serveWebhook registers the webhook and serves it until ctx is cancelled.
+func (b *Bot) serveWebhook(ctx, hctx context.Context) error {
+	u, err := url.Parse(b.opts.WebhookURL)
+	if err != nil {
+		return fmt.Errorf("parse webhook URL: %w", err)
+	}
+	path := u.Path
+	if path == "" {
+		path = "/"
+	}
+	ln, err := net.Listen("tcp", b.opts.WebhookListen)
+	if err != nil {
+		return fmt.Errorf("listen for webhook on %s: %w", b.opts.WebhookListen, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle(path, b.webhookHandler(ctx, hctx))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	if _, err := b.api.SetWebhook(ctx, &tg.SetWebhookParams{
+		URL:            b.opts.WebhookURL,
+		SecretToken:    b.opts.WebhookSecret,
+		AllowedUpdates: allowedUpdates,
+		MaxConnections: maxUpdatesInFlight / 4,
+	}); err != nil && ctx.Err() == nil {
+		shutdownServer(srv)
+		<-served
+		return fmt.Errorf("register webhook: %s", b.redact(err.Error()))
+	}
+	b.log.Info("taking updates by webhook", "listen", ln.Addr().String(), "path", path)
+
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		return fmt.Errorf("webhook server: %w", err)
+	}
+	shutdownServer(srv)
+	<-served
+	return nil
+}
+
+func shutdownServer(srv *http.Server) {
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close() // the graceful path failed; drop what is left
+	}
+}
+
+// webhookHandler accepts updates posted by Telegram. It answers 200 only
+// after the update is in the journal, so Telegram retries anything not
+// safely recorded; bad requests get a 4xx.
+func (b *Bot) webhookHandler(ctx, hctx context.Context) http.Handler {
+	secret := []byte(b.opts.WebhookSecret)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		got := []byte(r.Header.Get("X-Telegram-Bot-Api-Secret-Token"))
+		if subtle.ConstantTimeCompare(got, secret) != 1 {
+			b.log.Warn("webhook request with a wrong secret token", "remote", r.RemoteAddr)
+			b.metrics.errors.WithLabelValues("webhook").Inc()
+			http.Error(w, "forbidden", http.StatusForbidden)
+			return
+		}
+		data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
+		if err != nil {
+			http.Error(w, "request body too large or unreadable", http.StatusRequestEntityTooLarge)
+			return
+		}
+		in, err := decodeUpdate(data)
+		if err != nil || in.upd.ID <= 0 {
+			b.metrics.errors.WithLabelValues("webhook").Inc()
+			http.Error(w, "not a Telegram update", http.StatusBadRequest)
+			return
+		}
+		if !b.journal.receive(in.upd.ID, data, false) {
+			b.metrics.duplicates.Inc()
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		if err := b.journal.flush(); err != nil {
+			b.journal.forget(in.upd.ID)
+			b.log.Error("save update journal", "err", err)
+			b.metrics.errors.WithLabelValues("state").Inc()
+			http.Error(w, "cannot record update", http.StatusServiceUnavailable)
+			return
+		}
+		if !b.dispatch(ctx, hctx, in) {
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+}
