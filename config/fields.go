@@ -175,10 +175,14 @@ func envOf(key string) string {
 	return ""
 }
 
-// Reference returns the configuration reference as a Markdown table with
-// one row per setting: YAML key, environment variable, default and meaning.
+// Reference returns the configuration reference as Markdown: a sentence on
+// precedence and syntax, then a table with one row per setting (YAML key,
+// environment variable, default, meaning).
 func Reference() string {
 	var b strings.Builder
+	b.WriteString("Settings come from the defaults below, then the YAML file, then environment variables; " +
+		"a variable overrides only when set to a non-empty value. " +
+		"In the environment, lists are comma-separated. Durations use Go syntax, such as `30s` or `1m30s`.\n\n")
 	b.WriteString("| YAML key | Environment variable | Default | Meaning |\n")
 	b.WriteString("|---|---|---|---|\n")
 	def := Default()

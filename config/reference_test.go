@@ -7,7 +7,11 @@ import (
 
 func TestReference(t *testing.T) {
 	ref := Reference()
-	lines := strings.Split(strings.TrimSpace(ref), "\n")
+	_, table, ok := strings.Cut(ref, "\n\n")
+	if !ok {
+		t.Fatalf("no blank line between the preamble and the table:\n%s", ref)
+	}
+	lines := strings.Split(strings.TrimSpace(table), "\n")
 	if got, want := len(lines), len(fields)+2; got != want {
 		t.Errorf("reference has %d lines, want a header, a rule and %d rows", got, len(fields))
 	}
