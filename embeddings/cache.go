@@ -187,7 +187,13 @@ func (c *Cache) Embed(ctx context.Context, e Embedder, texts []string) (vecs [][
 	for i, t := range texts {
 		keys[i] = keyOf(t)
 	}
+	// One allocation holds all returned vectors.
+	d := e.Dims
+	slab := make([]float32, len(texts)*d)
 	out := make([][]float32, len(texts))
+	for i := range out {
+		out[i] = slab[i*d : (i+1)*d : (i+1)*d]
+	}
 	missAt := make(map[textKey][]int)
 	var missTexts []string
 	var missKeys []textKey
@@ -196,7 +202,7 @@ func (c *Cache) Embed(ctx context.Context, e Embedder, texts []string) (vecs [][
 	s := c.spaceFor(id, e.Dims)
 	for i, k := range keys {
 		if ent, ok := s.entries[k]; ok {
-			out[i] = append([]float32(nil), ent.vec...)
+			copy(out[i], ent.vec)
 			if !ent.used {
 				ent.used = true
 				s.entries[k] = ent
@@ -227,7 +233,7 @@ func (c *Cache) Embed(ctx context.Context, e Embedder, texts []string) (vecs [][
 			k := missKeys[lo+j]
 			s.entries[k] = cacheEntry{vec: v, used: true}
 			for _, i := range missAt[k] {
-				out[i] = append([]float32(nil), v...)
+				copy(out[i], v)
 			}
 		}
 		c.dirty = true
