@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -34,6 +35,7 @@ var (
 	errStreamCut     = errors.New("stream ended before the model finished")
 	errNoChoices     = errors.New("response has no choices")
 	errContentFilter = errors.New("reply withheld by the server's content filter")
+	errCutShort      = errors.New("response body cut short")
 )
 
 // complete runs req with retries and returns the completion text. When
@@ -112,6 +114,9 @@ func (w *Writer) attempt(ctx context.Context, op string, req openai.ChatCompleti
 
 func (w *Writer) once(ctx context.Context, op string, req openai.ChatCompletionRequest) (string, error) {
 	resp, err := w.client.CreateChatCompletion(ctx, req)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return "", fmt.Errorf("%w: %w", errCutShort, err)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -199,6 +204,8 @@ func classify(ctx context.Context, err error) (kind Kind, status int, retryable 
 		return KindEmpty, 0, false
 	case errors.Is(err, errContentFilter):
 		return KindGarbled, 0, false
+	case errors.Is(err, errCutShort):
+		return KindNetwork, 0, true
 	}
 	// RequestError first: it may wrap an APIError without a status, and
 	// errors.As would otherwise find that inner error.

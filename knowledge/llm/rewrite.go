@@ -97,7 +97,7 @@ var referring = []string{
 
 // ellipticalRE matches “那……呢” and other questions opening with a
 // connective that continues a previous turn.
-var ellipticalRE = regexp.MustCompile(`^(?:那|那么|还有|另外|以及|同样)[^。！？]*$|^[^。！？]{0,12}呢[？?]?$`)
+var ellipticalRE = regexp.MustCompile(`^(?:那|那么|还有|另外|以及|同样)[^。！？]*[。！？?]?$|^[^。！？]{0,12}呢[？?]?$`)
 
 // Elliptical reports whether question leans on an earlier turn: it refers
 // back (它、他们、这个、该、其), continues with 还有呢 or 那……呢, or is a
