@@ -230,8 +230,7 @@ func (b *Bot) showRegion(ctx context.Context, to target, region string, page int
 		return outcomeRefused
 	}
 	pages := (len(arts) + listPageSize - 1) / listPageSize
-	if page >= pages {
-		b.say(ctx, to, "没有更多了。")
+	if page >= pages { // only buttons ask for later pages; the caller explains
 		return outcomeStale
 	}
 	var s strings.Builder
@@ -268,8 +267,7 @@ func (b *Bot) showArticles(ctx context.Context, to target, page int) string {
 		return outcomeDone
 	}
 	pages := (len(arts) + listPageSize - 1) / listPageSize
-	if page >= pages {
-		b.say(ctx, to, "文章列表已更新，请重新发送 /articles。")
+	if page >= pages { // only buttons ask for later pages; the caller explains
 		return outcomeStale
 	}
 	var s strings.Builder

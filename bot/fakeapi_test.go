@@ -1,0 +1,336 @@
+package bot
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const (
+	testToken    = "123456:TEST-secret-token_value"
+	testBotID    = 999
+	testBotName  = "kbot_test_bot"
+	testAdminID  = 42
+	testUserID   = 7
+	testGroupID  = -1001
+	testChatOfMe = 7 // private chat ID equals the user's ID
+)
+
+// call is one Bot API request the fake received.
+type call struct {
+	method string
+	params map[string]string
+	at     time.Time
+}
+
+// fakeAPI is an httptest Bot API server with Telegram's getUpdates
+// semantics: updates below the requested offset are confirmed and dropped.
+type fakeAPI struct {
+	t   *testing.T
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	updates  []json.RawMessage // not yet confirmed
+	nextID   int64
+	msgID    int
+	calls    []call
+	files    map[string][]byte
+	override map[string]func(params map[string]string) (int, string) // method -> status, body
+	// ignoreOffset makes getUpdates deliver every unconfirmed update each
+	// time, as a buggy or restarted server might.
+	ignoreOffset bool
+	delivered    map[int64]time.Time
+}
+
+func newFakeAPI(t *testing.T) *fakeAPI {
+	f := &fakeAPI{t: t, nextID: 1, msgID: 1000, files: map[string][]byte{}, override: map[string]func(map[string]string) (int, string){}, delivered: map[int64]time.Time{}}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeAPI) URL() string { return f.srv.URL }
+
+func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/file/bot"+testToken+"/") {
+		f.mu.Lock()
+		data, ok := f.files[strings.TrimPrefix(r.URL.Path, "/file/bot"+testToken+"/")]
+		f.mu.Unlock()
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write(data)
+		return
+	}
+	prefix := "/bot" + testToken + "/"
+	if !strings.HasPrefix(r.URL.Path, prefix) {
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprint(w, `{"ok":false,"error_code":401,"description":"Unauthorized"}`)
+		return
+	}
+	method := strings.TrimPrefix(r.URL.Path, prefix)
+	params := parseParams(f.t, r)
+	f.mu.Lock()
+	f.calls = append(f.calls, call{method: method, params: params, at: time.Now()})
+	ov := f.override[method]
+	f.mu.Unlock()
+	if ov != nil {
+		if status, body := ov(params); status != 0 {
+			w.WriteHeader(status)
+			fmt.Fprint(w, body)
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	switch method {
+	case "getMe":
+		ok(w, map[string]any{"id": testBotID, "is_bot": true, "first_name": "kbot", "username": testBotName})
+	case "getUpdates":
+		f.getUpdates(w, r, params)
+	case "sendMessage":
+		f.mu.Lock()
+		f.msgID++
+		id := f.msgID
+		f.mu.Unlock()
+		chat, _ := strconv.ParseInt(params["chat_id"], 10, 64)
+		ok(w, map[string]any{"message_id": id, "date": time.Now().Unix(), "chat": map[string]any{"id": chat, "type": "private"},
+			"from": map[string]any{"id": testBotID, "is_bot": true, "first_name": "kbot"}, "text": params["text"]})
+	case "editMessageText":
+		chat, _ := strconv.ParseInt(params["chat_id"], 10, 64)
+		id, _ := strconv.Atoi(params["message_id"])
+		ok(w, map[string]any{"message_id": id, "date": time.Now().Unix(), "chat": map[string]any{"id": chat, "type": "private"}, "text": params["text"]})
+	case "getFile":
+		fid := params["file_id"]
+		f.mu.Lock()
+		data, exists := f.files[fid]
+		f.mu.Unlock()
+		if !exists {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `{"ok":false,"error_code":400,"description":"Bad Request: invalid file_id"}`)
+			return
+		}
+		ok(w, map[string]any{"file_id": fid, "file_unique_id": fid, "file_size": len(data), "file_path": fid})
+	default: // setMyCommands, sendChatAction, answerCallbackQuery, deleteWebhook, setWebhook
+		ok(w, true)
+	}
+}
+
+func ok(w http.ResponseWriter, result any) {
+	json.NewEncoder(w).Encode(map[string]any{"ok": true, "result": result})
+}
+
+func parseParams(t *testing.T, r *http.Request) map[string]string {
+	params := map[string]string{}
+	ct, mp, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "multipart/form-data":
+		mr := multipart.NewReader(r.Body, mp["boundary"])
+		for {
+			p, err := mr.NextPart()
+			if err != nil {
+				break
+			}
+			data, _ := io.ReadAll(p)
+			params[p.FormName()] = string(data)
+		}
+	case "application/json":
+		var m map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
+			t.Errorf("fake API: bad JSON body: %v", err)
+		}
+		for k, v := range m {
+			switch v := v.(type) {
+			case string:
+				params[k] = v
+			default:
+				b, _ := json.Marshal(v)
+				params[k] = string(b)
+			}
+		}
+	}
+	return params
+}
+
+func (f *fakeAPI) getUpdates(w http.ResponseWriter, r *http.Request, params map[string]string) {
+	offset, _ := strconv.ParseInt(params["offset"], 10, 64)
+	timeout, _ := strconv.Atoi(params["timeout"])
+	limit, _ := strconv.Atoi(params["limit"])
+	if limit <= 0 {
+		limit = 100
+	}
+	deadline := time.Now().Add(time.Duration(min(timeout, 1)) * time.Second)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for {
+		// confirm: drop updates below offset
+		if !f.ignoreOffset {
+			kept := f.updates[:0]
+			for _, u := range f.updates {
+				if updateID(u) >= offset {
+					kept = append(kept, u)
+				}
+			}
+			f.updates = kept
+		}
+		if len(f.updates) > 0 || time.Now().After(deadline) || r.Context().Err() != nil {
+			break
+		}
+		f.mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
+		f.mu.Lock()
+	}
+	out := f.updates[:min(limit, len(f.updates))]
+	now := time.Now()
+	for _, u := range out {
+		if _, seen := f.delivered[updateID(u)]; !seen {
+			f.delivered[updateID(u)] = now
+		}
+	}
+	json.NewEncoder(w).Encode(map[string]any{"ok": true, "result": out})
+}
+
+func updateID(raw json.RawMessage) int64 {
+	var h struct {
+		ID int64 `json:"update_id"`
+	}
+	json.Unmarshal(raw, &h)
+	return h.ID
+}
+
+// push queues an update; the "update_id" is assigned.
+func (f *fakeAPI) push(u map[string]any) int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id := f.nextID
+	f.nextID++
+	u["update_id"] = id
+	raw, _ := json.Marshal(u)
+	f.updates = append(f.updates, raw)
+	return id
+}
+
+var fakeMsgID struct {
+	sync.Mutex
+	n int
+}
+
+func nextUserMsgID() int {
+	fakeMsgID.Lock()
+	defer fakeMsgID.Unlock()
+	fakeMsgID.n++
+	return fakeMsgID.n
+}
+
+// private queues a private-chat text message from user.
+func (f *fakeAPI) private(user int64, text string) int64 {
+	return f.push(map[string]any{"message": msg(user, user, "private", text)})
+}
+
+// group queues a group message; extra fields are merged into the message.
+func (f *fakeAPI) group(user int64, text string, extra map[string]any) int64 {
+	m := msg(user, testGroupID, "supergroup", text)
+	for k, v := range extra {
+		m[k] = v
+	}
+	return f.push(map[string]any{"message": m})
+}
+
+func msg(user, chat int64, typ, text string) map[string]any {
+	return map[string]any{
+		"message_id": nextUserMsgID(),
+		"date":       time.Now().Unix(),
+		"from":       map[string]any{"id": user, "is_bot": false, "first_name": "用户"},
+		"chat":       map[string]any{"id": chat, "type": typ},
+		"text":       text,
+	}
+}
+
+// press queues a button press on message msgID in chat.
+func (f *fakeAPI) press(user, chat int64, msgID int, data string) int64 {
+	return f.push(map[string]any{"callback_query": map[string]any{
+		"id":   fmt.Sprintf("cb%d", nextUserMsgID()),
+		"from": map[string]any{"id": user, "is_bot": false, "first_name": "用户"},
+		"message": map[string]any{"message_id": msgID, "date": time.Now().Unix(),
+			"chat": map[string]any{"id": chat, "type": "private"}},
+		"chat_instance": "x",
+		"data":          data,
+	}})
+}
+
+// callsTo returns the calls of one method so far.
+func (f *fakeAPI) callsTo(method string) []call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []call
+	for _, c := range f.calls {
+		if c.method == method {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// sent returns sendMessage calls to chat.
+func (f *fakeAPI) sent(chat int64) []call {
+	var out []call
+	for _, c := range f.callsTo("sendMessage") {
+		if c.params["chat_id"] == strconv.FormatInt(chat, 10) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// waitSent waits until chat received n messages and returns them.
+func (f *fakeAPI) waitSent(chat int64, n int) []call {
+	f.t.Helper()
+	var got []call
+	waitFor(f.t, fmt.Sprintf("%d messages to chat %d", n, chat), func() bool {
+		got = f.sent(chat)
+		return len(got) >= n
+	})
+	return got
+}
+
+func (f *fakeAPI) waitCalls(method string, n int) []call {
+	f.t.Helper()
+	var got []call
+	waitFor(f.t, fmt.Sprintf("%d %s calls", n, method), func() bool {
+		got = f.callsTo(method)
+		return len(got) >= n
+	})
+	return got
+}
+
+func (f *fakeAPI) setOverride(method string, fn func(params map[string]string) (int, string)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.override[method] = fn
+}
+
+func (f *fakeAPI) addFile(id string, data []byte) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.files[id] = data
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
