@@ -65,18 +65,25 @@ func (w *Writer) complete(ctx context.Context, op string, req openai.ChatComplet
 			break // no time left for another attempt
 		}
 		w.m.retries.WithLabelValues(op, string(kind)).Inc()
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !sleep(ctx, wait) {
 			last = &Error{Op: op, Kind: ctxKind(ctx), Attempts: attempt, Err: redact(context.Cause(ctx), w.apiKey)}
-		case <-t.C:
-			continue
+			break
 		}
-		break
 	}
 	w.fail(op, last)
 	return "", last
+}
+
+// sleep pauses for d and reports whether ctx is still live afterwards.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }
 
 // fail counts a failed call.

@@ -477,3 +477,42 @@ func TestNewSharesMetricsOnOneRegistry(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteCanceledByCaller(t *testing.T) {
+	f := newFakeLLM(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		<-r.Context().Done()
+	})
+	w := newTestWriter(t, f.url(), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	_, err := w.Write(ctx, question(), testResults())
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindCanceled {
+		t.Fatalf("err = %v, want canceled", err)
+	}
+	if f.calls() != 1 {
+		t.Errorf("server saw %d requests after the caller gave up, want 1", f.calls())
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	tests := []struct {
+		name string
+		in   string
+		want time.Duration
+	}{
+		{"seconds are read", "3", 3 * time.Second},
+		{"HTTP date is read", now.Add(10 * time.Second).Format(http.TimeFormat), 10 * time.Second},
+		{"past date means no pause", now.Add(-time.Minute).Format(http.TimeFormat), 0},
+		{"absent means no pause", "", 0},
+		{"garbage means no pause", "soon", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := parseRetryAfter(tt.in, now); got != tt.want {
+				t.Errorf("parseRetryAfter(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
