@@ -35,7 +35,7 @@ type call struct {
 // fakeAPI is an httptest Bot API server with Telegram's getUpdates
 // semantics: updates below the requested offset are confirmed and dropped.
 type fakeAPI struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 
 	mu       sync.Mutex
@@ -51,7 +51,7 @@ type fakeAPI struct {
 	delivered    map[int64]time.Time
 }
 
-func newFakeAPI(t *testing.T) *fakeAPI {
+func newFakeAPI(t testing.TB) *fakeAPI {
 	f := &fakeAPI{t: t, nextID: 1, msgID: 1000, files: map[string][]byte{}, override: map[string]func(map[string]string) (int, string){}, delivered: map[int64]time.Time{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -129,7 +129,7 @@ func ok(w http.ResponseWriter, result any) {
 	json.NewEncoder(w).Encode(map[string]any{"ok": true, "result": result})
 }
 
-func parseParams(t *testing.T, r *http.Request) map[string]string {
+func parseParams(t testing.TB, r *http.Request) map[string]string {
 	params := map[string]string{}
 	ct, mp, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
@@ -324,7 +324,7 @@ func (f *fakeAPI) addFile(id string, data []byte) {
 	f.files[id] = data
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !cond() {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-telegram/bot/models"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"kbot/knowledge"
@@ -232,3 +233,5 @@ func (h *harness) handled(id int64) bool {
 	defer h.bot.journal.mu.Unlock()
 	return h.bot.journal.doneSet[id]
 }
+
+var testMe = models.User{ID: testBotID, IsBot: true, FirstName: "kbot", Username: testBotName}
