@@ -1,0 +1,250 @@
+package knowledge
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Regions are found by the shape of their names, not from a list: two or
+// three Han characters and an administrative suffix (永吉县, 舒兰市, 船营区,
+// 经开区). A name counts as a place only when the source itself uses it as
+// one somewhere: as a letter-spaced label, at the head of a byline or post
+// (永吉县委常委), or after a clause boundary followed by a party committee,
+// a government or a township (，永吉县委…, 、蛟河市、, 舒兰市天德乡).
+
+var (
+	// leadRegionRe takes a place name from the head of a byline or post.
+	leadRegionRe = regexp.MustCompile(`^(\p{Han}{2,3}?[县市区])\p{Han}`)
+	// anchoredRegionRe finds a place name used as one in running text.
+	anchoredRegionRe = regexp.MustCompile(`(?:^|[^\p{Han}])(\p{Han}{2,3}?[县市区])(委|政府|人民|[^\p{Han}]|$|\p{Han}{1,5}?(?:镇|乡|街道))`)
+)
+
+// notPlaceHead are characters that open a common word, not a place name
+// (全市, 各县, 该区, 三个区).
+const notPlaceHead = "全本该各我此两三几省市县区乡镇村这那每某其整城社小园辖片山地街新老一"
+
+// notPlaceTail are endings of common nouns that share a suffix with place
+// names (社区, 小区, 园区).
+var notPlaceTail = []string{"社区", "小区", "园区", "城区", "辖区", "片区", "景区", "山区", "地区", "街区", "校区", "厂区", "矿区", "林区", "库区", "灾区", "市区", "郊区", "考区", "民区", "房区", "放区"}
+
+func placeShaped(name string) bool {
+	n := utf8.RuneCountInString(name)
+	if n < 3 || n > 4 {
+		return false
+	}
+	first, _ := utf8.DecodeRuneInString(name)
+	if strings.ContainsRune(notPlaceHead, first) {
+		return false
+	}
+	for _, t := range notPlaceTail {
+		if strings.HasSuffix(name, t) {
+			return false
+		}
+	}
+	return true
+}
+
+// leadRegion returns the place a byline, post or news item opens with.
+func leadRegion(s string) string {
+	m := leadRegionRe.FindStringSubmatch(squeeze(s))
+	if m == nil || !placeShaped(m[1]) {
+		return ""
+	}
+	return m[1]
+}
+
+// learnPlaces collects the place names an issue uses as places.
+func learnPlaces(pieces []piece, labels []string) map[string]bool {
+	known := map[string]bool{}
+	add := func(n string) {
+		if placeShaped(n) {
+			known[n] = true
+		}
+	}
+	for _, l := range labels {
+		add(l)
+	}
+	for _, p := range pieces {
+		for _, s := range []string{p.Author, p.AuthorPost, p.lead} {
+			if r := leadRegion(s); r != "" {
+				add(r)
+			}
+		}
+		for _, line := range strings.Split(p.Title+"\n"+p.Body, "\n") {
+			line = squeeze(line)
+			for _, m := range anchoredRegionRe.FindAllStringSubmatchIndex(line, -1) {
+				name, after := line[m[2]:m[3]], line[m[4]:m[5]]
+				// In a list (、蛟河市、丰满区) the name counts only when the
+				// next item is a place too: 建立区、街道 is no place.
+				if after == "、" && !placeShaped(nextListItem(line[m[5]:])) {
+					continue
+				}
+				add(name)
+			}
+		}
+	}
+	return known
+}
+
+// nextListItem returns the item that follows in a list: the Han
+// characters up to the next separator.
+func nextListItem(s string) string {
+	end := strings.IndexFunc(s, func(r rune) bool { return !isHan(r) })
+	if end < 0 {
+		end = len(s)
+	}
+	item := s[:end]
+	if rs := []rune(item); len(rs) > 4 {
+		item = string(rs[:4])
+	}
+	return item
+}
+
+// prefecture returns the city the issue's magazine belongs to, the one
+// whose districts and counties the other places are: a city (市) that
+// more articles mention than any other place. It returns "" when no place
+// stands out that way.
+func prefecture(pieces []piece, known map[string]bool) string {
+	spread := map[string]int{}
+	for _, p := range pieces {
+		text := squeeze(p.Title + p.Author + p.AuthorPost + p.Body)
+		for n := range known {
+			if strings.Contains(text, n) {
+				spread[n]++
+			}
+		}
+	}
+	best, bestN, second := "", 0, 0
+	for _, n := range sortedKeys(spread) {
+		c := spread[n]
+		switch {
+		case c > bestN:
+			second = bestN
+			best, bestN = n, c
+		case c > second:
+			second = c
+		}
+	}
+	if !strings.HasSuffix(best, "市") || bestN < 3 || bestN <= second {
+		return ""
+	}
+	return best
+}
+
+// assignRegions sets each article's regions, most relevant first: the
+// place of its byline or post, the place a news item opens with, then the
+// places its text mentions, most mentioned first. The magazine's own city
+// is listed only when an article is about nothing else. A news item that
+// names no place belongs to the place of the item before it, since items
+// are grouped by place.
+func assignRegions(pieces []piece, labels []string) {
+	known := learnPlaces(pieces, labels)
+	city := prefecture(pieces, known)
+	names := sortedKeys(known)
+	for i := range pieces {
+		p := &pieces[i]
+		var out []string
+		seen := map[string]bool{}
+		push := func(n string) {
+			if n != "" && known[n] && !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+		push(leadRegion(p.Author))
+		push(leadRegion(p.AuthorPost))
+		if p.news {
+			lead := squeeze(p.lead)
+			first, at := "", len(lead)
+			for _, n := range names {
+				if j := strings.Index(lead, n); j >= 0 && j < at {
+					first, at = n, j
+				}
+			}
+			push(first)
+		}
+		text := squeeze(p.Title + "\n" + p.Body)
+		type hit struct {
+			name  string
+			count int
+			first int
+		}
+		var hits []hit
+		for _, n := range names {
+			if c := strings.Count(text, n); c > 0 {
+				hits = append(hits, hit{n, c, strings.Index(text, n)})
+			}
+		}
+		sort.Slice(hits, func(a, b int) bool {
+			if hits[a].count != hits[b].count {
+				return hits[a].count > hits[b].count
+			}
+			return hits[a].first < hits[b].first
+		})
+		for _, h := range hits {
+			push(h.name)
+		}
+		if city != "" && len(out) > 1 {
+			out = deleteString(out, city)
+		}
+		if len(out) == 0 && p.news && i > 0 && pieces[i-1].news && len(pieces[i-1].Regions) > 0 {
+			out = []string{pieces[i-1].Regions[0]}
+		}
+		p.Regions = out
+	}
+}
+
+func deleteString(ss []string, s string) []string {
+	out := ss[:0]
+	for _, x := range ss {
+		if x != s {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// articleID derives an article's ID from its content: the title and
+// author, and the section for a piece whose title was made from its text.
+// Editing the body keeps the ID.
+func articleID(title, author, section string, derived bool) string {
+	h := sha256.New()
+	h.Write([]byte(squeeze(title)))
+	h.Write([]byte{0})
+	h.Write([]byte(squeeze(author)))
+	if derived {
+		h.Write([]byte{0})
+		h.Write([]byte(squeeze(section)))
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+// assignIDs gives every piece its ID; when two pieces would share one, the
+// later gets the ID salted with its rank among them, so IDs stay unique
+// and stable for the same input.
+func assignIDs(pieces []piece) []Article {
+	out := make([]Article, 0, len(pieces))
+	used := map[string]bool{}
+	for _, p := range pieces {
+		a := p.Article
+		a.ID = uniqueID(articleID(a.Title, a.Author, a.Section, p.derived), used)
+		out = append(out, a)
+	}
+	return out
+}
+
+// uniqueID returns id, or a salted variant of it when id is taken, and
+// marks the result as used.
+func uniqueID(id string, used map[string]bool) string {
+	cand := id
+	for n := 2; used[cand]; n++ {
+		sum := sha256.Sum256([]byte(id + "#" + strings.Repeat("+", n)))
+		cand = hex.EncodeToString(sum[:])[:12]
+	}
+	used[cand] = true
+	return cand
+}
