@@ -78,6 +78,20 @@ func displayWidth(s string) int {
 	return w
 }
 
+// minWidth measures a line as if every punctuation mark were squeezed to
+// half width: the narrowest the line can have been set.
+func minWidth(s string) int {
+	w := 0
+	for _, r := range s {
+		if r < 0x80 || isCJKPunct(r) {
+			w++
+		} else {
+			w += 2
+		}
+	}
+	return w
+}
+
 // letterSpaced reports whether a line is a label set with spaces between
 // its characters (组 织 工 作 动 态, 磐 石市, 王 莉), and returns the label
 // without the spaces. Such a line has at least two space-separated parts,

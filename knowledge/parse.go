@@ -74,7 +74,7 @@ type issue struct {
 var (
 	postRe = regexp.MustCompile(`^[（(]\s*作者\s*(?:[：:]|系)\s*(.+?)\s*[）)]$`)
 	// headingRe matches the numbering that opens a heading or list item.
-	headingRe = regexp.MustCompile(`^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、]\D|第[一二三四五六七八九十]+[，、]|[一二三四五六七八九十]是|[①-⑳])`)
+	headingRe = regexp.MustCompile(`^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[.．、]\D|第[一二三四五六七八九十]+[，、]|[一二三四五六七八九十][是要]|[①-⑳])`)
 	// topHeadingRe matches the numbering of a section heading (一、（一）).
 	topHeadingRe = regexp.MustCompile(`^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)])`)
 	// dateLeadRe matches a news item's opening time phrase: 7 月 22 日，
@@ -411,7 +411,7 @@ func columnWidth(lines []string) int {
 			m, mn = w, c
 		}
 	}
-	for w := m - 2; w < m; w++ {
+	for w := m - max(2, m/20); w < m; w++ {
 		if hist[w]*3 >= mn {
 			return w
 		}
@@ -611,23 +611,76 @@ func isSpacedName(s string) bool {
 // paraEnd reports whether a body line ends its paragraph, given the line
 // after it (empty at the end) and whether it opens its paragraph.
 //
-// A line inside a paragraph fills the column; the last falls short of it.
-// The first line of a paragraph is indented, so it falls short too: it
-// ends the paragraph only when it is much shorter, ends a sentence, or is
-// followed by another indented line (a one-line heading or paragraph).
+// A line inside a paragraph fills the column; the last falls short of it,
+// except that a paragraph does not end inside an open quotation. The first
+// line of a paragraph is indented, so it falls short too: it ends the
+// paragraph only when it is much shorter, ends a sentence, or is followed
+// by another indented line (a one-line heading or paragraph).
 func paraEnd(line, next string, width int, first bool) bool {
 	w := displayWidth(line)
-	if !first {
-		return w <= width-3 || (w <= width-1 && endsSentence(line))
-	}
-	if w <= width-6 || (w <= width-2 && endsSentence(line)) {
-		return true
-	}
-	if w > width-2 || next == "" {
+	if w >= width-1 || openQuote(line) {
 		return false
 	}
-	nw := displayWidth(next)
-	return nw >= width-5 && nw <= width-4 && !endsSentence(next)
+	if !first {
+		return w <= width-3 || endsSentence(line)
+	}
+	if w <= width-max(6, width/8) || endsSentence(line) {
+		return true
+	}
+	return next != "" && indented(next, width) && !endsSentence(next)
+}
+
+// wideColumn is the width above which a column is too wide to tell an
+// indent from the play that squeezed punctuation gives a line: a full-page
+// line holds many marks, and its width varies by more than an indent.
+const wideColumn = 50
+
+// indented reports a line that looks like the indented first line of a
+// paragraph: short of the column by about two characters. Punctuation may
+// have been squeezed, so the line's narrowest reading must leave room for
+// the indent and its widest must not fill the column.
+func indented(line string, width int) bool {
+	if width > wideColumn {
+		return false
+	}
+	w := displayWidth(line)
+	return w < width-1 && w >= width-max(6, width/8) && minWidth(line) <= width-4
+}
+
+// startsParagraph reports whether line, which follows prev and precedes
+// next inside what looked like one paragraph, is in fact the indented
+// first line of a new one: prev filled the column and finished a sentence
+// or a heading, and line is indented.
+func startsParagraph(para []string, line, next string, width int) bool {
+	prev := para[len(para)-1]
+	if displayWidth(prev) < width-1 || next == "" || displayWidth(next) < width-1 {
+		return false
+	}
+	// prev may end a heading (no full stop anywhere in it) mid-word.
+	last, _ := utf8.DecodeLastRuneInString(prev)
+	heading := isHan(last) && !strings.ContainsAny(strings.Join(para, ""), "。！？")
+	if !endsSentence(prev) && !heading {
+		return false
+	}
+	return indented(line, width) && !endsSentence(line) && !openQuote(prev)
+}
+
+// openQuote reports a line that leaves a quotation or bracket open. A
+// closing mark with nothing open before it on the line closes one opened
+// on an earlier line and is ignored.
+func openQuote(s string) bool {
+	depth := 0
+	for _, r := range s {
+		switch r {
+		case '“', '《', '（':
+			depth++
+		case '”', '》', '）':
+			if depth > 0 {
+				depth--
+			}
+		}
+	}
+	return depth > 0
 }
 
 // draft is an article being assembled from the classified lines.
@@ -748,7 +801,12 @@ func (is *issue) paragraphs(d *draft, news bool) []para {
 		l := is.lines[li]
 		if i > 0 {
 			prev := is.lines[d.lines[i-1]]
+			next := ""
+			if i+1 < len(d.lines) {
+				next = is.lines[d.lines[i+1]].text
+			}
 			brk := paraEnd(prev.text, l.text, widths[prev.page], len(cur) == 1) ||
+				(len(cur) > 1 && startsParagraph(cur, l.text, next, widths[l.page])) ||
 				(endsSentence(prev.text) && headingRe.MatchString(l.text)) ||
 				(news && endsSentence(prev.text) && dateLeadRe.MatchString(l.text))
 			if brk {
