@@ -27,6 +27,10 @@ var (
 // (全市, 各县, 该区, 三个区).
 const notPlaceHead = "全本该各我此两三几省市县区乡镇村这那每某其整城社小园辖片山地街新老一"
 
+// notPlaceBeforeSuffix are characters that, right before the suffix, make
+// a common word of it (召开全区, 在本市).
+const notPlaceBeforeSuffix = "全本该各我此每其这那"
+
 // notPlaceTail are endings of common nouns that share a suffix with place
 // names (社区, 小区, 园区).
 var notPlaceTail = []string{"社区", "小区", "园区", "城区", "辖区", "片区", "景区", "山区", "地区", "街区", "校区", "厂区", "矿区", "林区", "库区", "灾区", "市区", "郊区", "考区", "民区", "房区", "放区"}
@@ -36,8 +40,8 @@ func placeShaped(name string) bool {
 	if n < 3 || n > 4 {
 		return false
 	}
-	first, _ := utf8.DecodeRuneInString(name)
-	if strings.ContainsRune(notPlaceHead, first) {
+	rs := []rune(name)
+	if strings.ContainsRune(notPlaceHead, rs[0]) || strings.ContainsRune(notPlaceBeforeSuffix, rs[len(rs)-2]) {
 		return false
 	}
 	for _, t := range notPlaceTail {
