@@ -15,8 +15,8 @@ import (
 	"kbot/knowledge"
 )
 
-// maxQuestionRunes bounds a question's length.
-const maxQuestionRunes = 1000
+// maxQuestionRunes bounds a question's length, as the knowledge base does.
+const maxQuestionRunes = knowledge.MaxQuestionRunes
 
 // cmdQuestion answers a question: it waits for an answer slot, asks the
 // knowledge base under the question deadline, streams partial text when
@@ -104,6 +104,13 @@ func (b *Bot) answer(ctx context.Context, r *request, text string) string {
 			b.say(ctx, r.to, msg)
 		}
 		return outcomeTimeout
+	case errors.Is(res.err, knowledge.ErrNotReady):
+		b.log.Warn("question while the knowledge base is not loaded", "update_id", r.updateID, "chat_id", r.chatID)
+		b.say(ctx, r.to, "知识库正在载入，请稍后再问。")
+		return outcomeError
+	case errors.Is(res.err, knowledge.ErrQuestionTooLong), errors.Is(res.err, knowledge.ErrEmptyQuestion):
+		b.say(ctx, r.to, fmt.Sprintf("请用一句话提问（%d 字以内）。", maxQuestionRunes))
+		return outcomeDone
 	case res.err != nil:
 		b.log.Error("answer failed", "update_id", r.updateID, "chat_id", r.chatID, b.errAttr(res.err))
 		b.metrics.errors.WithLabelValues("knowledge").Inc()
