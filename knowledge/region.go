@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -232,23 +233,36 @@ func articleID(title, author, section string, derived bool) string {
 // and stable for the same input.
 func assignIDs(pieces []piece) []Article {
 	out := make([]Article, 0, len(pieces))
-	used := map[string]bool{}
+	ids := newIDSet()
 	for _, p := range pieces {
 		a := p.Article
-		a.ID = uniqueID(articleID(a.Title, a.Author, a.Section, p.derived), used)
+		a.ID = ids.unique(articleID(a.Title, a.Author, a.Section, p.derived))
 		out = append(out, a)
 	}
 	return out
 }
 
-// uniqueID returns id, or a salted variant of it when id is taken, and
-// marks the result as used.
-func uniqueID(id string, used map[string]bool) string {
+// idSet hands out unique IDs.
+type idSet struct {
+	used map[string]bool
+	next map[string]int // for a base ID, the salt to try next
+}
+
+func newIDSet() *idSet { return &idSet{used: map[string]bool{}, next: map[string]int{}} }
+
+// unique returns id, or a variant of it salted with a counter when id is
+// taken, and marks the result as used.
+func (s *idSet) unique(id string) string {
 	cand := id
-	for n := 2; used[cand]; n++ {
-		sum := sha256.Sum256([]byte(id + "#" + strings.Repeat("+", n)))
-		cand = hex.EncodeToString(sum[:])[:12]
+	for s.used[cand] {
+		n := s.next[id]
+		if n < 2 {
+			n = 2
+		}
+		s.next[id] = n + 1
+		sum := sha256.Sum256([]byte(id + "#" + strconv.Itoa(n)))
+		cand = hex.EncodeToString(sum[:])[:len(id)]
 	}
-	used[cand] = true
+	s.used[cand] = true
 	return cand
 }

@@ -99,9 +99,9 @@ func LoadSources(paths []string) (articles []Article, warnings []string, err err
 			return nil, warnings, fmt.Errorf("source %s: %w", src, err)
 		}
 	}
-	used := map[string]bool{}
+	ids := newIDSet()
 	for i := range all {
-		all[i].ID = uniqueID(all[i].ID, used)
+		all[i].ID = ids.unique(all[i].ID)
 	}
 	return all, warnings, nil
 }
