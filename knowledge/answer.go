@@ -1,6 +1,11 @@
 package knowledge
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+)
 
 // Question is what a user asked, with the context that shapes the answer.
 type Question struct {
@@ -77,4 +82,169 @@ type Writer interface {
 	// standalone question using q.History. It returns q.Text unchanged,
 	// without calling a model, when the question stands on its own.
 	Rewrite(ctx context.Context, q Question) (string, error)
+}
+
+// Answer modes.
+const (
+	ModeExtractive = "extractive"
+	ModeLLM        = "llm"
+	ModeCatalog    = "catalog"
+	ModeRefusal    = "refusal"
+)
+
+// extractSentences is how many sentences an extractive answer quotes at
+// most, and extractRunes how many characters in all.
+const (
+	extractSentences = 4
+	extractRunes     = 360
+	extractSources   = 3
+)
+
+// Extract answers a question from retrieved passages without a model: it
+// quotes the sentences of the top passages that share most of the
+// question's terms, each followed by the [n] of its passage, and cites
+// those passages. results must be best first and relevant (see Refuse).
+func Extract(question string, results []Result) Answer {
+	if len(results) == 0 {
+		return Answer{Mode: ModeExtractive}
+	}
+	qterms := uniqueTerms(Terms(QueryText(question)))
+	type cand struct {
+		res, pos int
+		text     string
+		score    float64
+	}
+	var cands []cand
+	for ri, r := range results {
+		if ri >= extractSources {
+			break
+		}
+		for pi, s := range SplitSentences(strings.ReplaceAll(r.Chunk.Text, "\n", "")) {
+			s = strings.TrimSpace(s)
+			if runeLen(s) < 4 {
+				continue
+			}
+			in := map[string]bool{}
+			for _, t := range Terms(s) {
+				in[t] = true
+			}
+			hit := 0
+			for _, t := range qterms {
+				if in[t] {
+					hit++
+				}
+			}
+			score := float64(hit) / float64(len(qterms)+1)
+			// Earlier passages are more relevant as a whole.
+			score *= 1 / (1 + 0.35*float64(ri))
+			cands = append(cands, cand{ri, pi, s, score})
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
+	var chosen []cand
+	total := 0
+	for _, c := range cands {
+		if len(chosen) >= extractSentences {
+			break
+		}
+		n := runeLen(c.text)
+		if len(chosen) > 0 && (total+n > extractRunes || c.score == 0) {
+			continue
+		}
+		chosen = append(chosen, c)
+		total += n
+	}
+	if len(chosen) == 0 && len(cands) > 0 {
+		chosen = cands[:1]
+	}
+	// Quote in reading order: by passage, then by place in the passage.
+	sort.Slice(chosen, func(i, j int) bool {
+		if chosen[i].res != chosen[j].res {
+			return chosen[i].res < chosen[j].res
+		}
+		return chosen[i].pos < chosen[j].pos
+	})
+	number := map[int]int{}
+	var cites []Citation
+	var b strings.Builder
+	for _, c := range chosen {
+		n, ok := number[c.res]
+		if !ok {
+			n = len(cites) + 1
+			number[c.res] = n
+			cites = append(cites, CitationOf(n, results[c.res]))
+		}
+		b.WriteString(c.text)
+		fmt.Fprintf(&b, "[%d]", n)
+	}
+	return Answer{Text: b.String(), Citations: cites, Mode: ModeExtractive}
+}
+
+// CitationOf makes citation n from a retrieved passage.
+func CitationOf(n int, r Result) Citation {
+	return Citation{
+		N: n, ArticleID: r.Article.ID, ChunkID: r.Chunk.ID,
+		Title: r.Article.Title, Author: r.Article.Author, AuthorPost: r.Article.AuthorPost,
+		Section: r.Article.Section, Heading: r.Chunk.Heading, Text: r.Chunk.Text,
+	}
+}
+
+// refusalText opens every refusal.
+const refusalText = "知识库中没有找到能回答这个问题的内容。"
+
+// refusal says that nothing is relevant enough and names the nearest
+// articles.
+func refusal(nearest []Article) Answer {
+	var b strings.Builder
+	b.WriteString(refusalText)
+	if len(nearest) > 0 {
+		b.WriteString("最接近的文章是：")
+		for i, a := range nearest {
+			if i > 0 {
+				b.WriteString("；")
+			}
+			b.WriteString("《" + a.Title + "》")
+			if by := a.Byline(); by != "" {
+				b.WriteString("— " + by)
+			}
+		}
+		b.WriteString("。")
+	}
+	return Answer{Text: b.String(), Refused: true, Nearest: nearest, Mode: ModeRefusal}
+}
+
+// nearestArticles returns the distinct articles of results, at most n.
+func nearestArticles(results []Result, n int) []Article {
+	var out []Article
+	seen := map[string]bool{}
+	for _, r := range results {
+		if len(out) >= n {
+			break
+		}
+		if !seen[r.Article.ID] {
+			seen[r.Article.ID] = true
+			out = append(out, r.Article)
+		}
+	}
+	return out
+}
+
+// RenderText renders an answer for a terminal: the text, then the sources
+// 《标题》— 作者（职务）, numbered as in the text.
+func RenderText(a Answer) string {
+	var b strings.Builder
+	b.WriteString(a.Text)
+	if a.Note != "" {
+		b.WriteString("\n（" + a.Note + "）")
+	}
+	if len(a.Citations) > 0 {
+		b.WriteString("\n\n来源：")
+		for _, c := range a.Citations {
+			fmt.Fprintf(&b, "\n[%d] %s", c.N, c.Source())
+			if c.Reference {
+				b.WriteString("（参考）")
+			}
+		}
+	}
+	return b.String()
 }

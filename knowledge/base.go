@@ -1,6 +1,24 @@
 package knowledge
 
-import "time"
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"kbot/embeddings"
+)
 
 // Report says what an ingest or reload changed.
 type Report struct {
@@ -26,4 +44,475 @@ type Stats struct {
 	LoadedAt  time.Time `json:"loaded_at"`
 	Regions   []string  `json:"regions"`
 	IssueName string    `json:"issue_name"`
+}
+
+// Options configure a Base.
+type Options struct {
+	// DataDir holds the persisted index, the embedding cache and uploaded
+	// documents.
+	DataDir string
+	// Sources are files, folders or BundledSource.
+	Sources []string
+	// Embedder embeds passages and questions; the zero value means the
+	// offline default.
+	Embedder embeddings.Embedder
+	Chunk    ChunkOptions
+	// K is how many passages a question retrieves (default 5).
+	K int
+	// MinCoverage is the refusal threshold: when no retrieved passage
+	// holds at least this share of the question's weighted terms, the
+	// question is refused. Zero means DefaultMinCoverage.
+	MinCoverage float64
+	// Writer, when set, writes answers (an LLM); otherwise answers are
+	// extractive.
+	Writer Writer
+	Logger *slog.Logger
+	// Progress, when set, is told how many chunks are embedded so far.
+	Progress func(done, total int)
+}
+
+// DefaultMinCoverage is the refusal threshold calibrated on the
+// development questions' negatives (see BENCHMARKS.md).
+const DefaultMinCoverage = 0.35
+
+// MaxQuestionRunes bounds a question; longer ones are declined with
+// ErrQuestionTooLong rather than searched.
+const MaxQuestionRunes = 500
+
+// Errors for questions that cannot be asked.
+var (
+	ErrEmptyQuestion   = errors.New("question is empty")
+	ErrQuestionTooLong = fmt.Errorf("question is longer than %d characters", MaxQuestionRunes)
+	ErrNotReady        = errors.New("the knowledge base is not loaded")
+)
+
+const (
+	indexFile  = "index.kbot"
+	cacheFile  = "embeddings.cache"
+	uploadsDir = "uploads"
+)
+
+// Base is the knowledge base kbot serves: it owns the current Index and
+// replaces it whole on reload, so queries never see a half-built index.
+type Base struct {
+	opts   Options
+	log    *slog.Logger
+	cur    atomic.Pointer[Index]
+	reload sync.Mutex
+	// cache is guarded by reload.
+	cache *embeddings.Cache
+}
+
+// Open loads the persisted index from opts.DataDir when it was built from
+// the same sources with the same embedder and chunking, and otherwise
+// builds it (and persists it). A corrupted index file is rebuilt, never
+// served. It returns an error when no index can be had, e.g. a source
+// path is missing.
+func Open(ctx context.Context, opts Options) (*Base, error) {
+	if opts.Embedder.Embed == nil {
+		opts.Embedder = embeddings.Local()
+	}
+	if opts.Chunk.Size == 0 {
+		opts.Chunk = DefaultChunkOptions
+	}
+	if opts.K <= 0 {
+		opts.K = 5
+	}
+	if opts.MinCoverage == 0 {
+		opts.MinCoverage = DefaultMinCoverage
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if len(opts.Sources) == 0 {
+		opts.Sources = []string{BundledSource}
+	}
+	if opts.DataDir == "" {
+		return nil, errors.New("open knowledge base: no data directory")
+	}
+	b := &Base{opts: opts, log: opts.Logger.With("component", "knowledge")}
+
+	fp, err := b.fingerprint()
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(opts.DataDir, indexFile)
+	idx, err := loadIndex(ctx, path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		b.log.Info("no index yet, building it", "path", path)
+	case err != nil:
+		b.log.Warn("index file unusable, rebuilding from sources", "path", path, "err", err)
+	case idx.embedderID != b.opts.Embedder.ID():
+		b.log.Warn("embedding model changed, rebuilding the index", "was", idx.embedderID, "now", b.opts.Embedder.ID())
+	case idx.fingerprint != fp:
+		b.log.Info("sources changed, rebuilding the index")
+	default:
+		b.cur.Store(idx)
+		return b, nil
+	}
+	if _, err := b.Reload(ctx); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// sources returns the configured sources plus uploaded documents.
+func (b *Base) sources() []string {
+	src := slices.Clone(b.opts.Sources)
+	up := filepath.Join(b.opts.DataDir, uploadsDir)
+	if st, err := os.Stat(up); err == nil && st.IsDir() {
+		src = append(src, up)
+	}
+	return src
+}
+
+// fingerprint hashes everything an index depends on: the bytes of every
+// source file, the chunking and the embedder.
+func (b *Base) fingerprint() (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s|%s|%d|%d\n", snapshotMagic, b.opts.Embedder.ID(), b.opts.Chunk.Size, b.opts.Chunk.Overlap)
+	for _, src := range b.sources() {
+		if src == BundledSource {
+			name, data := Bundled()
+			fmt.Fprintf(h, "bundled %s %d\n", name, len(data))
+			h.Write(data)
+			continue
+		}
+		err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				return nil
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(h, "%s %d\n", path, len(data))
+			h.Write(data)
+			return nil
+		})
+		if err != nil {
+			return "", fmt.Errorf("read source %s: %w", src, err)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// Reload re-reads the sources and builds a new index beside the serving
+// one, then swaps it in one step. Queries meanwhile are answered from the
+// old index; when the rebuild fails, the old index stays and the error
+// says why. Reloads run one at a time.
+func (b *Base) Reload(ctx context.Context) (Report, error) {
+	b.reload.Lock()
+	defer b.reload.Unlock()
+	start := time.Now()
+	var rep Report
+	fp, err := b.fingerprint()
+	if err != nil {
+		return rep, err
+	}
+	articles, warnings, err := LoadSources(b.sources())
+	rep.Warnings = warnings
+	for _, w := range warnings {
+		b.log.Warn("source skipped", "warning", w)
+	}
+	if err != nil {
+		return rep, fmt.Errorf("load sources: %w", err)
+	}
+	if len(articles) == 0 {
+		return rep, errors.New("load sources: no articles found in any source")
+	}
+	if b.cache == nil {
+		// Opened on the first build only: loading a persisted index
+		// needs no vectors from it, and kbot ask should start fast.
+		cache, err := embeddings.OpenCache(filepath.Join(b.opts.DataDir, cacheFile))
+		if err != nil {
+			b.log.Warn("embedding cache unusable, starting it afresh", "err", err)
+		}
+		if cache == nil {
+			if cache, err = embeddings.OpenCache(""); err != nil {
+				return rep, fmt.Errorf("open embedding cache: %w", err)
+			}
+		}
+		b.cache = cache
+	}
+	vectorize := func(ctx context.Context, texts []string) ([][]float32, int, error) {
+		return b.cache.Embed(ctx, b.opts.Embedder, texts)
+	}
+	idx, st, err := buildIndex(ctx, articles, b.opts.Embedder, vectorize, b.opts.Chunk, b.opts.Progress)
+	if err != nil {
+		return rep, fmt.Errorf("build index: %w", err)
+	}
+	idx.fingerprint = fp
+	// Vectors of text no longer in any source would only grow the file.
+	b.cache.PruneUnused()
+	if err := b.cache.Save(); err != nil {
+		// The cache only saves work: the new index is still good.
+		b.log.Warn("save embedding cache", "err", err)
+	}
+	if err := idx.save(filepath.Join(b.opts.DataDir, indexFile)); err != nil {
+		return rep, fmt.Errorf("save index: %w", err)
+	}
+	old := b.cur.Swap(idx)
+	rep.ArticlesAdded, rep.ArticlesChanged, rep.ArticlesRemoved = diffArticles(old, idx)
+	rep.Articles, rep.Chunks = len(idx.articles), len(idx.chunks)
+	rep.ChunksEmbedded, rep.ChunksCached = st.embedded, st.cached
+	rep.Took = time.Since(start)
+	b.log.Info("index built", "articles", rep.Articles, "chunks", rep.Chunks,
+		"embedded", rep.ChunksEmbedded, "cached", rep.ChunksCached, "took_ms", rep.Took.Milliseconds())
+	return rep, nil
+}
+
+// diffArticles names (by title) the articles added, changed and removed
+// between two indexes; old may be nil.
+func diffArticles(old, cur *Index) (added, changed, removed []string) {
+	if old == nil {
+		for _, a := range cur.articles {
+			added = append(added, a.Title)
+		}
+		return
+	}
+	for _, a := range cur.articles {
+		o, ok := old.Article(a.ID)
+		switch {
+		case !ok:
+			added = append(added, a.Title)
+		case o.Body != a.Body || o.Title != a.Title || o.Author != a.Author || o.AuthorPost != a.AuthorPost ||
+			o.Section != a.Section || !slices.Equal(o.Regions, a.Regions):
+			changed = append(changed, a.Title)
+		}
+	}
+	for _, o := range old.articles {
+		if _, ok := cur.Article(o.ID); !ok {
+			removed = append(removed, o.Title)
+		}
+	}
+	return
+}
+
+// AddDocument stores an uploaded document among the sources and reloads.
+// name must end in .txt or .md; the document must parse into at least one
+// article. When the reload fails the document is removed again, so the
+// sources and the serving index stay in step.
+func (b *Base) AddDocument(ctx context.Context, name string, data []byte) (Report, error) {
+	base := filepath.Base(strings.TrimSpace(name))
+	ext := strings.ToLower(filepath.Ext(base))
+	if ext != ".txt" && ext != ".md" {
+		return Report{}, fmt.Errorf("add document %q: only .txt and .md files can be added", base)
+	}
+	if base == "" || strings.HasPrefix(base, ".") {
+		return Report{}, fmt.Errorf("add document %q: bad file name", name)
+	}
+	if len(strings.TrimSpace(string(data))) == 0 {
+		return Report{}, fmt.Errorf("add document %q: the file is empty", base)
+	}
+	dir := filepath.Join(b.opts.DataDir, uploadsDir)
+	path := filepath.Join(dir, base)
+	previous, prevErr := os.ReadFile(path)
+	if err := writeFileAtomic(path, [][]byte{data}); err != nil {
+		return Report{}, fmt.Errorf("add document %q: %w", base, err)
+	}
+	rep, err := b.Reload(ctx)
+	if err != nil {
+		if prevErr == nil {
+			_ = writeFileAtomic(path, [][]byte{previous}) // best effort: the reload error is what matters
+		} else {
+			os.Remove(path)
+		}
+		return rep, fmt.Errorf("add document %q: %w", base, err)
+	}
+	return rep, nil
+}
+
+// Index returns the serving index, or nil before the first load.
+func (b *Base) Index() *Index { return b.cur.Load() }
+
+// Ready reports whether an index is loaded.
+func (b *Base) Ready() bool { return b.cur.Load() != nil }
+
+// Articles returns the articles about region (any spelling the gazetteer
+// knows; "" for all).
+func (b *Base) Articles(region string) []Article {
+	x := b.cur.Load()
+	if x == nil {
+		return nil
+	}
+	if region == "" {
+		return slices.Clone(x.articles)
+	}
+	name := x.places.Resolve(region)
+	if name == "" {
+		return nil
+	}
+	var out []Article
+	for _, a := range x.articles {
+		if contains(a.Regions, name) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Regions returns the known counties and districts.
+func (b *Base) Regions() []string {
+	x := b.cur.Load()
+	if x == nil {
+		return nil
+	}
+	return x.Regions()
+}
+
+// Chunk looks a passage up by chunk ID.
+func (b *Base) Chunk(id string) (Chunk, Article, bool) {
+	x := b.cur.Load()
+	if x == nil {
+		return Chunk{}, Article{}, false
+	}
+	return x.Chunk(id)
+}
+
+// Stats describes the serving index.
+func (b *Base) Stats() Stats {
+	x := b.cur.Load()
+	if x == nil {
+		return Stats{Sources: b.opts.Sources, Embedder: b.opts.Embedder.ID()}
+	}
+	st := Stats{
+		Articles: len(x.articles), Chunks: len(x.chunks), Sources: b.opts.Sources,
+		Embedder: x.embedderID, Dims: x.dims, LoadedAt: x.builtAt, Regions: x.Regions(),
+	}
+	names := map[string]bool{}
+	for _, a := range x.articles {
+		names[a.Source] = true
+	}
+	for n := range names {
+		st.IssueName = n
+		if len(names) > 1 {
+			st.IssueName = fmt.Sprintf("%d 个来源", len(names))
+		}
+		break
+	}
+	return st
+}
+
+// checkQuestion returns the question trimmed, or why it cannot be asked.
+func checkQuestion(q string) (string, error) {
+	q = strings.TrimSpace(strings.ToValidUTF8(q, ""))
+	if q == "" {
+		return "", ErrEmptyQuestion
+	}
+	if utf8.RuneCountInString(q) > MaxQuestionRunes {
+		return "", ErrQuestionTooLong
+	}
+	return q, nil
+}
+
+// Search retrieves passages for a query, best first.
+func (b *Base) Search(ctx context.Context, query string, opts SearchOptions) ([]Result, error) {
+	query, err := checkQuestion(query)
+	if err != nil {
+		return nil, err
+	}
+	x := b.cur.Load()
+	if x == nil {
+		return nil, ErrNotReady
+	}
+	if opts.K <= 0 {
+		opts.K = b.opts.K
+	}
+	var qvec []float32
+	if opts.Method != MethodKeyword {
+		vecs, err := b.opts.Embedder.Embed(ctx, []string{QueryText(query)})
+		if err != nil {
+			return nil, fmt.Errorf("embed question: %w", err)
+		}
+		if len(vecs) != 1 {
+			return nil, fmt.Errorf("embed question: got %d vectors", len(vecs))
+		}
+		qvec = vecs[0]
+	}
+	return x.search(ctx, query, qvec, opts)
+}
+
+// Retrieval is what retrieval found for a question.
+type Retrieval struct {
+	Results []Result
+	// Refused is true when no passage is relevant enough; RefusalReason
+	// says why.
+	Refused       bool
+	RefusalReason string
+	// Catalog holds the answer when the question is about the collection
+	// itself; Results then are the passages it cites.
+	Catalog *Answer
+}
+
+// Retrieve finds the passages for a question, decides whether to refuse,
+// and answers questions about the collection from the article table.
+func (b *Base) Retrieve(ctx context.Context, question string, opts SearchOptions) (Retrieval, error) {
+	question, err := checkQuestion(question)
+	if err != nil {
+		return Retrieval{}, err
+	}
+	x := b.cur.Load()
+	if x == nil {
+		return Retrieval{}, ErrNotReady
+	}
+	if opts.Region == "" && opts.Author == "" && opts.Section == "" {
+		if ans, results, ok := x.catalogAnswer(question); ok {
+			return Retrieval{Results: results, Catalog: &ans}, nil
+		}
+	}
+	results, err := b.Search(ctx, question, opts)
+	if err != nil {
+		return Retrieval{}, err
+	}
+	reason := x.refusalReason(question, results, b.opts.MinCoverage)
+	return Retrieval{Results: results, Refused: reason != "", RefusalReason: reason}, nil
+}
+
+// Ask answers a question: from the article table for questions about the
+// collection, a refusal when nothing is relevant enough, else an answer
+// from the retrieved passages — written by the Writer when one is set
+// (falling back to the extractive answer when it fails), extractive
+// otherwise. It returns an error only when the question cannot be asked
+// (ErrEmptyQuestion, ErrQuestionTooLong, ErrNotReady) or retrieval fails.
+func (b *Base) Ask(ctx context.Context, q Question) (Answer, error) {
+	text, err := checkQuestion(q.Text)
+	if err != nil {
+		return Answer{}, err
+	}
+	q.Text = text
+	if b.opts.Writer != nil && len(q.History) > 0 {
+		rewritten, err := b.opts.Writer.Rewrite(ctx, q)
+		switch {
+		case err != nil:
+			b.log.Warn("rewrite follow-up question", "err", err)
+		case strings.TrimSpace(rewritten) != "":
+			q.Text = rewritten
+		}
+	}
+	ret, err := b.Retrieve(ctx, q.Text, SearchOptions{Region: q.Region})
+	if err != nil {
+		return Answer{}, err
+	}
+	if ret.Catalog != nil {
+		return *ret.Catalog, nil
+	}
+	if ret.Refused || len(ret.Results) == 0 {
+		return refusal(nearestArticles(ret.Results, 3)), nil
+	}
+	if b.opts.Writer != nil {
+		ans, err := b.opts.Writer.Write(ctx, q, ret.Results)
+		if err == nil {
+			return ans, nil
+		}
+		b.log.Warn("answer writer failed, answering extractively", "err", err)
+		ans = Extract(q.Text, ret.Results)
+		ans.Note = "大模型暂时无法作答，以下为原文摘录"
+		return ans, nil
+	}
+	return Extract(q.Text, ret.Results), nil
 }
