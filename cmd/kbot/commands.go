@@ -1,0 +1,319 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"unicode/utf8"
+
+	"kbot/knowledge"
+)
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// oneArg joins the positional arguments into one question or query.
+func oneArg(pos []string, what string) (string, error) {
+	if len(pos) == 0 {
+		return "", usageError{fmt.Sprintf("missing %s", what)}
+	}
+	return strings.Join(pos, " "), nil
+}
+
+func cmdAsk(e *env, args []string) error {
+	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print the answer as JSON")
+	region := fs.String("region", "", "only use articles about this county or district")
+	pos, err := e.parse(fs, args, `ask [--json] [--region R] "问题"`)
+	if err != nil {
+		return err
+	}
+	q, err := oneArg(pos, `question: kbot ask "永吉县在人才工作上有哪些做法？"`)
+	if err != nil {
+		return err
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	log := e.logger(cfg, true)
+	writer, err := llmWriter(cfg, log, nil)
+	if err != nil {
+		return err
+	}
+	kb, err := e.open(cfg, log, writer)
+	if err != nil {
+		return err
+	}
+	question := knowledge.Question{Text: q, Region: *region}
+	streamed := false
+	if !*asJSON && writer != nil {
+		// Print the model's text as it arrives; the checked answer with
+		// its sources follows.
+		printed := 0
+		question.OnPartial = func(text string) {
+			if len(text) > printed && strings.HasPrefix(text, text[:printed]) {
+				fmt.Fprint(e.stdout, text[printed:])
+				printed = len(text)
+				streamed = true
+			}
+		}
+	}
+	ans, err := kb.Ask(e.ctx, question)
+	if err != nil {
+		return questionError(err)
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, ans)
+	}
+	if streamed {
+		fmt.Fprint(e.stdout, "\n\n——核对引用后的回答——\n")
+	}
+	fmt.Fprintln(e.stdout, knowledge.RenderText(ans))
+	return nil
+}
+
+// searchResult is one result of kbot search --json.
+type searchResult struct {
+	Rank       int     `json:"rank"`
+	Score      float64 `json:"score"`
+	ArticleID  string  `json:"article_id"`
+	Title      string  `json:"title"`
+	Author     string  `json:"author"`
+	AuthorPost string  `json:"author_post"`
+	Section    string  `json:"section"`
+	Region     string  `json:"region"`
+	Heading    string  `json:"heading"`
+	Text       string  `json:"text"`
+}
+
+func toSearchResults(rs []knowledge.Result) []searchResult {
+	out := make([]searchResult, len(rs))
+	for i, r := range rs {
+		out[i] = searchResult{
+			Rank: r.Rank, Score: r.Score, ArticleID: r.Article.ID, Title: r.Article.Title,
+			Author: r.Article.Author, AuthorPost: r.Article.AuthorPost, Section: r.Article.Section,
+			Region: strings.Join(r.Article.Regions, "、"), Heading: r.Chunk.Heading, Text: r.Chunk.Text,
+		}
+	}
+	return out
+}
+
+func cmdSearch(e *env, args []string) error {
+	fs := flag.NewFlagSet("search", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print results as JSON")
+	k := fs.Int("k", 5, "number of results")
+	region := fs.String("region", "", "only articles about this county or district")
+	method := fs.String("method", knowledge.MethodHybrid, "retriever: hybrid, vector or keyword")
+	pos, err := e.parse(fs, args, `search [--json] [-k N] [--region R] "查询"`)
+	if err != nil {
+		return err
+	}
+	q, err := oneArg(pos, `query: kbot search "集体经济"`)
+	if err != nil {
+		return err
+	}
+	if *k < 1 || *k > 100 {
+		return usageError{fmt.Sprintf("-k must be between 1 and 100, not %d", *k)}
+	}
+	switch *method {
+	case knowledge.MethodHybrid, knowledge.MethodVector, knowledge.MethodKeyword:
+	default:
+		return usageError{fmt.Sprintf("--method must be hybrid, vector or keyword, not %q", *method)}
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	kb, err := e.open(cfg, e.logger(cfg, true), nil)
+	if err != nil {
+		return err
+	}
+	rs, err := kb.Search(e.ctx, q, knowledge.SearchOptions{K: *k, Region: *region, Method: *method})
+	if err != nil {
+		return questionError(err)
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, map[string]any{"query": q, "results": toSearchResults(rs)})
+	}
+	if len(rs) == 0 {
+		fmt.Fprintln(e.stdout, "没有找到相关段落。")
+	}
+	for _, r := range rs {
+		fmt.Fprintf(e.stdout, "%d. [%.4f] 《%s》", r.Rank, r.Score, r.Article.Title)
+		if by := r.Article.Byline(); by != "" {
+			fmt.Fprintf(e.stdout, "— %s", by)
+		}
+		if r.Chunk.Heading != "" {
+			fmt.Fprintf(e.stdout, "  〔%s〕", r.Chunk.Heading)
+		}
+		fmt.Fprintf(e.stdout, "\n   %s\n\n", strings.ReplaceAll(r.Chunk.Text, "\n", "\n   "))
+	}
+	return nil
+}
+
+// articleRow is one article of kbot articles --json.
+type articleRow struct {
+	ID         string   `json:"id"`
+	Title      string   `json:"title"`
+	Author     string   `json:"author"`
+	AuthorPost string   `json:"author_post"`
+	Section    string   `json:"section"`
+	Regions    []string `json:"regions"`
+	Chars      int      `json:"chars"`
+}
+
+func cmdArticles(e *env, args []string) error {
+	fs := flag.NewFlagSet("articles", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print the list as JSON")
+	region := fs.String("region", "", "only articles about this county or district")
+	if _, err := e.parse(fs, args, `articles [--json] [--region R]`); err != nil {
+		return err
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	kb, err := e.open(cfg, e.logger(cfg, true), nil)
+	if err != nil {
+		return err
+	}
+	arts := kb.Articles(*region)
+	if *region != "" && len(arts) == 0 {
+		return usageError{fmt.Sprintf("不认识这个地区：%q（已知：%s）", *region, strings.Join(kb.Regions(), "、"))}
+	}
+	rows := make([]articleRow, len(arts))
+	for i, a := range arts {
+		regions := a.Regions
+		if regions == nil {
+			regions = []string{}
+		}
+		rows[i] = articleRow{a.ID, a.Title, a.Author, a.AuthorPost, a.Section, regions, utf8.RuneCountInString(a.Body)}
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, rows)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\t标题\t作者\t栏目\t地区\t字数")
+	for _, r := range rows {
+		author := r.Author
+		if r.AuthorPost != "" {
+			author += "（" + r.AuthorPost + "）"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\n", r.ID, r.Title, author, r.Section, strings.Join(r.Regions, "、"), r.Chars)
+	}
+	return tw.Flush()
+}
+
+// chunkRow is one chunk of kbot chunks --json.
+type chunkRow struct {
+	ID        string `json:"id"`
+	ArticleID string `json:"article_id"`
+	Title     string `json:"title"`
+	Author    string `json:"author"`
+	Heading   string `json:"heading"`
+	Text      string `json:"text"`
+}
+
+func cmdChunks(e *env, args []string) error {
+	fs := flag.NewFlagSet("chunks", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print chunks as JSON")
+	article := fs.String("article", "", "only the chunks of this article `ID`")
+	if _, err := e.parse(fs, args, `chunks [--json] [--article ID]`); err != nil {
+		return err
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	kb, err := e.open(cfg, e.logger(cfg, true), nil)
+	if err != nil {
+		return err
+	}
+	idx := kb.Index()
+	if *article != "" {
+		if _, ok := idx.Article(*article); !ok {
+			return usageError{fmt.Sprintf("no article with ID %q (kbot articles lists them)", *article)}
+		}
+	}
+	rows := []chunkRow{}
+	for _, c := range idx.Chunks() {
+		if *article != "" && c.ArticleID != *article {
+			continue
+		}
+		a, _ := idx.Article(c.ArticleID)
+		rows = append(rows, chunkRow{c.ID, c.ArticleID, a.Title, a.Author, c.Heading, c.Text})
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, rows)
+	}
+	for _, r := range rows {
+		fmt.Fprintf(e.stdout, "── %s 《%s》", r.ID, r.Title)
+		if r.Heading != "" {
+			fmt.Fprintf(e.stdout, " 〔%s〕", r.Heading)
+		}
+		fmt.Fprintf(e.stdout, "\n%s\n\n", r.Text)
+	}
+	return nil
+}
+
+func cmdIngest(e *env, args []string) error {
+	fs := flag.NewFlagSet("ingest", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if _, err := e.parse(fs, args, `ingest [--json]`); err != nil {
+		return err
+	}
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return err
+	}
+	kb, err := e.open(cfg, e.logger(cfg, true), nil)
+	if err != nil {
+		return err
+	}
+	rep, err := kb.Reload(e.ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(e.stdout, rep)
+	}
+	fmt.Fprint(e.stdout, FormatReport(rep))
+	return nil
+}
+
+// FormatReport renders an ingest report for people.
+func FormatReport(r knowledge.Report) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "索引完成：%d 篇文章，%d 个段落（新嵌入 %d，缓存 %d），用时 %s\n",
+		r.Articles, r.Chunks, r.ChunksEmbedded, r.ChunksCached, r.Took.Round(1e6))
+	list := func(label string, titles []string) {
+		fmt.Fprintf(&b, "%s %d", label, len(titles))
+		if len(titles) > 0 {
+			fmt.Fprintf(&b, "：%s", strings.Join(quoteTitles(titles), "、"))
+		}
+		b.WriteString("\n")
+	}
+	list("新增", r.ArticlesAdded)
+	list("修改", r.ArticlesChanged)
+	list("删除", r.ArticlesRemoved)
+	for _, w := range r.Warnings {
+		fmt.Fprintf(&b, "警告：%s\n", w)
+	}
+	return b.String()
+}
+
+func quoteTitles(ts []string) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = "《" + t + "》"
+	}
+	return out
+}

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"kbot/config"
+	"kbot/knowledge"
+	"kbot/knowledge/llm"
+)
+
+// llmWriter returns the configured answer writer, or nil when no LLM is
+// configured (answers are then extractive).
+func llmWriter(cfg config.Config, log *slog.Logger, reg prometheus.Registerer) (knowledge.Writer, error) {
+	if !cfg.LLM.Enabled() {
+		return nil, nil
+	}
+	w, err := llm.New(llm.Options{
+		BaseURL:      cfg.LLM.BaseURL,
+		Model:        cfg.LLM.Model,
+		APIKey:       cfg.LLM.APIKey.Reveal(),
+		Temperature:  float32(cfg.LLM.Temperature),
+		MaxTokens:    cfg.LLM.MaxTokens,
+		Timeout:      cfg.LLM.Timeout,
+		MaxRetries:   cfg.LLM.MaxRetries,
+		SystemPrompt: cfg.LLM.SystemPrompt,
+		Stream:       cfg.LLM.Stream,
+		Registry:     reg,
+		Logger:       log.With("component", "llm"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("LLM: %w", err)
+	}
+	return w, nil
+}
