@@ -115,15 +115,17 @@ func Extract(question string, results []Result) Answer {
 		score    float64
 	}
 	var cands []cand
+	seen := map[string]bool{}
 	for ri, r := range results {
 		if ri >= extractSources {
 			break
 		}
-		for pi, s := range SplitSentences(strings.ReplaceAll(r.Chunk.Text, "\n", "")) {
-			s = strings.TrimSpace(s)
-			if runeLen(s) < 4 {
+		for pi, s := range chunkSentences(r.Chunk.Text) {
+			// Overlapping passages repeat sentences: quote each once.
+			if runeLen(s) < 4 || seen[s] {
 				continue
 			}
+			seen[s] = true
 			in := map[string]bool{}
 			for _, t := range Terms(s) {
 				in[t] = true
@@ -178,6 +180,21 @@ func Extract(question string, results []Result) Answer {
 		fmt.Fprintf(&b, "[%d]", n)
 	}
 	return Answer{Text: b.String(), Citations: cites, Mode: ModeExtractive}
+}
+
+// chunkSentences splits a passage into trimmed sentences, paragraph by
+// paragraph, so that a heading without a full stop stays apart from the
+// sentence after it.
+func chunkSentences(text string) []string {
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		for _, s := range SplitSentences(para) {
+			if s = strings.TrimSpace(s); s != "" {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }
 
 // CitationOf makes citation n from a retrieved passage.
@@ -239,11 +256,23 @@ func RenderText(a Answer) string {
 	}
 	if len(a.Citations) > 0 {
 		b.WriteString("\n\n来源：")
+		// Passages of one article share a line: [1][3] 《标题》— 作者.
+		var order []string
+		marks := map[string]string{}
+		line := map[string]string{}
 		for _, c := range a.Citations {
-			fmt.Fprintf(&b, "\n[%d] %s", c.N, c.Source())
-			if c.Reference {
-				b.WriteString("（参考）")
+			key := c.ArticleID + "|" + c.Title
+			if _, ok := marks[key]; !ok {
+				order = append(order, key)
+				line[key] = c.Source()
+				if c.Reference {
+					line[key] += "（参考）"
+				}
 			}
+			marks[key] += fmt.Sprintf("[%d]", c.N)
+		}
+		for _, k := range order {
+			fmt.Fprintf(&b, "\n%s %s", marks[k], line[k])
 		}
 	}
 	return b.String()
