@@ -1100,17 +1100,25 @@ func splitQuoted(ps []para) []quoted {
 
 const maxMadeTitle = 36
 
-// newsTitle makes a news item's title from its date and its first clause.
+// newsTitle makes a news item's title from its date and its first clause;
+// a comma inside quotation marks or a book title does not end the clause.
 func newsTitle(s string) string {
 	rs := []rune(firstLine(s))
 	lead := 0
 	if m := dateLeadRe.FindStringIndex(string(rs)); m != nil {
 		lead = utf8.RuneCountInString(string(rs)[:m[1]])
 	}
-	end := len(rs)
+	end, depth := len(rs), 0
 	for i := lead; i < len(rs); i++ {
-		if strings.ContainsRune("，。；！？,;!?", rs[i]) && i-lead >= 6 {
+		switch r := rs[i]; {
+		case strings.ContainsRune("“《（〈", r):
+			depth++
+		case strings.ContainsRune("”》）〉", r):
+			depth = max(0, depth-1)
+		case depth == 0 && strings.ContainsRune("，。；！？,;!?", r) && i-lead >= 6:
 			end = i
+		}
+		if end < len(rs) {
 			break
 		}
 	}
