@@ -50,9 +50,17 @@ var ErrUnknownRegion = errors.New("unknown region")
 // candidates is how many results each retriever contributes to fusion.
 const candidates = 50
 
-// rrfK damps reciprocal rank fusion: larger values flatten the weight of
-// the first ranks.
-const rrfK = 60
+// Reciprocal rank fusion: a passage scores weight/(rrfK+rank) in each
+// ranking. rrfK damps the first ranks (larger values flatten them). The
+// keyword ranking weighs twice the vector ranking: with the offline
+// embedder, whose vectors are hashed character n-grams, BM25 is the
+// stronger retriever on the development questions and vectors settle
+// close calls (see BENCHMARKS.md for the measurement).
+const (
+	rrfK          = 10
+	vectorWeight  = 0.5
+	keywordWeight = 1.0
+)
 
 // regionBoost multiplies the fused score of passages about a region the
 // question names.
@@ -119,7 +127,7 @@ func (x *Index) search(ctx context.Context, query string, qvec []float32, opts S
 			if method == MethodVector {
 				fused[i] = float64(r.Similarity)
 			} else {
-				fused[i] += 1.0 / float64(rrfK+rank+1)
+				fused[i] += vectorWeight / float64(rrfK+rank+1)
 			}
 		}
 	}
@@ -129,7 +137,7 @@ func (x *Index) search(ctx context.Context, query string, qvec []float32, opts S
 			if method == MethodKeyword {
 				fused[s.doc] = s.score
 			} else {
-				fused[s.doc] += 1.0 / float64(rrfK+rank+1)
+				fused[s.doc] += keywordWeight / float64(rrfK+rank+1)
 			}
 		}
 	}

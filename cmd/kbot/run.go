@@ -211,6 +211,13 @@ func (e *env) logger(cfg config.Config, quiet bool) *slog.Logger {
 // embedder builds the configured embedding provider.
 func embedder(ctx context.Context, cfg config.Config, log *slog.Logger) (embeddings.Embedder, error) {
 	if cfg.Embed.Provider != "openai" {
+		if cfg.Embed.Dims > 0 {
+			em, err := embeddings.LocalDims(cfg.Embed.Dims)
+			if err != nil {
+				return em, fmt.Errorf("embed.dims (KBOT_EMBED_DIMS): %w", err)
+			}
+			return em, nil
+		}
 		return embeddings.Local(), nil
 	}
 	em, err := embeddings.OpenAI(embeddings.OpenAIConfig{
