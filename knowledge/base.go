@@ -99,6 +99,8 @@ type Base struct {
 	log    *slog.Logger
 	cur    atomic.Pointer[Index]
 	reload sync.Mutex
+	// built is the report of the build Open did, if it did one.
+	built *Report
 	// cache is guarded by reload.
 	cache *embeddings.Cache
 }
@@ -145,16 +147,31 @@ func Open(ctx context.Context, opts Options) (*Base, error) {
 		b.log.Warn("index file unusable, rebuilding from sources", "path", path, "err", err)
 	case idx.embedderID != b.opts.Embedder.ID():
 		b.log.Warn("embedding model changed, rebuilding the index", "was", idx.embedderID, "now", b.opts.Embedder.ID())
+		// Not served (its vectors are of another model), but the
+		// rebuild's report of changed articles is relative to it.
+		b.cur.Store(idx)
 	case idx.fingerprint != fp:
 		b.log.Info("sources changed, rebuilding the index")
+		b.cur.Store(idx)
 	default:
 		b.cur.Store(idx)
 		return b, nil
 	}
-	if _, err := b.Reload(ctx); err != nil {
+	rep, err := b.Reload(ctx)
+	if err != nil {
 		return nil, err
 	}
+	b.built = &rep
 	return b, nil
+}
+
+// Built returns the report of the build Open had to do, and false when
+// Open loaded a persisted index instead.
+func (b *Base) Built() (Report, bool) {
+	if b.built == nil {
+		return Report{}, false
+	}
+	return *b.built, true
 }
 
 // sources returns the configured sources plus uploaded documents.

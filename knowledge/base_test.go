@@ -299,3 +299,16 @@ func TestRefusesUnrelatedQuestion(t *testing.T) {
 		t.Fatalf("answer = %+v, want a refusal naming the nearest articles", ans)
 	}
 }
+
+func TestOpenAfterSourcesChangedReportsTheDifference(t *testing.T) {
+	src, data := t.TempDir(), t.TempDir()
+	writeDoc(t, src, "a.md", docA)
+	var n atomic.Int64
+	openTest(t, data, src, &n)
+	writeDoc(t, src, "b.md", docB)
+	b := openTest(t, data, src, &n)
+	rep, built := b.Built()
+	if !built || len(rep.ArticlesAdded) != 1 || rep.ArticlesAdded[0] != "幸福里社区五位一体" || rep.ChunksCached == 0 {
+		t.Fatalf("built %v, report %+v", built, rep)
+	}
+}

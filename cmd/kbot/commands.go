@@ -278,9 +278,12 @@ func cmdIngest(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := kb.Reload(e.ctx)
-	if err != nil {
-		return err
+	// When opening had to build the index, that build is the ingest.
+	rep, built := kb.Built()
+	if !built {
+		if rep, err = kb.Reload(e.ctx); err != nil {
+			return err
+		}
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, rep)
