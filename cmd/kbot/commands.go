@@ -111,8 +111,10 @@ func cmdSearch(e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print results as JSON")
 	k := fs.Int("k", 5, "number of results")
 	region := fs.String("region", "", "only articles about this county or district")
+	author := fs.String("author", "", "only articles by this author (exactly as kbot articles shows it)")
+	section := fs.String("section", "", "only articles of this section (栏目)")
 	method := fs.String("method", knowledge.MethodHybrid, "retriever: hybrid, vector or keyword")
-	pos, err := e.parse(fs, args, `search [--json] [-k N] [--region R] "查询"`)
+	pos, err := e.parse(fs, args, `search [--json] [-k N] [--region R] [--author A] [--section S] "查询"`)
 	if err != nil {
 		return err
 	}
@@ -136,7 +138,7 @@ func cmdSearch(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rs, err := kb.Search(e.ctx, q, knowledge.SearchOptions{K: *k, Region: *region, Method: *method})
+	rs, err := kb.Search(e.ctx, q, knowledge.SearchOptions{K: *k, Region: *region, Author: *author, Section: *section, Method: *method})
 	if err != nil {
 		return questionError(err)
 	}
