@@ -87,6 +87,7 @@ func syntheticArticles(seed []Article, n int) []Article {
 var (
 	benchIndexMu sync.Mutex
 	benchIndexes = map[int]*Index{}
+	benchHeapMB  = map[int]float64{}
 )
 
 // benchIndex builds (once per size) a synthetic index of about n chunks.
@@ -108,7 +109,7 @@ func benchIndex(b *testing.B, n int) *Index {
 	var after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&after)
-	fmt.Fprintf(os.Stderr, "synthetic index: %d chunks, %.0f MB heap\n", len(idx.chunks), float64(after.HeapAlloc-before.HeapAlloc)/(1<<20))
+	benchHeapMB[n] = float64(after.HeapAlloc-before.HeapAlloc) / (1 << 20)
 	benchIndexes[n] = idx
 	return idx
 }
@@ -161,6 +162,9 @@ func BenchmarkQuery(b *testing.B) {
 					}
 				}
 				b.ReportMetric(float64(len(idx.chunks)), "chunks")
+				benchIndexMu.Lock()
+				b.ReportMetric(benchHeapMB[n], "index-heap-MB")
+				benchIndexMu.Unlock()
 			})
 		}
 	}
