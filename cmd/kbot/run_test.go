@@ -264,3 +264,46 @@ func TestBadConfigNamesTheKey(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 }
+
+// TestAskWithLLM wires kbot ask to the OpenAI-compatible mock server that
+// .ci/run starts (KBOT_TEST_LLM_URL); the mock accepts only the key
+// kbot-e2e-key (see .ci/mock-llm/mock-llm.yaml).
+func TestAskWithLLM(t *testing.T) {
+	url := os.Getenv("KBOT_TEST_LLM_URL")
+	if url == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("KBOT_TEST_LLM_URL is not set: .ci/run must start .ci/mock-llm/start.sh")
+		}
+		t.Skip("KBOT_TEST_LLM_URL not set; start the mock with .ci/mock-llm/start.sh")
+	}
+	env := map[string]string{"KBOT_LLM_BASE_URL": url, "KBOT_LLM_MODEL": "mock", "KBOT_LLM_API_KEY": "kbot-e2e-key"}
+	data := t.TempDir()
+	code, out, errs := kbot(t, data, env, "ask", "--json", "三梁村怎么发展集体经济？")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var ans struct {
+		Answer    string `json:"answer"`
+		Mode      string `json:"mode"`
+		Citations []struct {
+			Title     string `json:"title"`
+			Reference bool   `json:"reference"`
+		} `json:"citations"`
+	}
+	if err := json.Unmarshal([]byte(out), &ans); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	// The mock says the passages hold no answer and cites nothing: kbot
+	// keeps the model's words and lists the top passages as references.
+	if ans.Mode != "llm" || ans.Answer == "" || len(ans.Citations) == 0 || !ans.Citations[0].Reference {
+		t.Fatalf("answer = %+v", ans)
+	}
+	if strings.Contains(out+errs, "kbot-e2e-key") {
+		t.Fatal("the API key leaked into the output")
+	}
+	// A refused question never reaches the model.
+	code, out, errs = kbot(t, data, env, "ask", "--json", "长春市今年出台了哪些人才政策？")
+	if code != 0 || !strings.Contains(out, `"refused": true`) || !strings.Contains(out, `"mode": "refusal"`) {
+		t.Fatalf("refusal with an LLM configured: exit %d\n%s\n%s", code, out, errs)
+	}
+}
