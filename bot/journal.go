@@ -112,6 +112,20 @@ func (j *journal) receive(id int64, raw json.RawMessage, polling bool) bool {
 	return true
 }
 
+// skip records an update that cannot be handled (it does not decode) as
+// done, and moves the polling offset past it.
+func (j *journal) skip(id int64) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	delete(j.pending, id)
+	delete(j.running, id)
+	j.markDone(id)
+	if id >= j.offset {
+		j.offset = id + 1
+	}
+	j.dirty = true
+}
+
 // takePending returns the updates left unfinished by an earlier run, in
 // update order, and marks them running.
 func (j *journal) takePending() []json.RawMessage {

@@ -75,11 +75,18 @@ func (b *Bot) poll(ctx, hctx context.Context) error {
 			continue
 		}
 		var fresh []*incoming
+		before := b.journal.nextOffset()
 		for _, raw := range raws {
 			in, err := decodeUpdate(raw)
 			if err != nil {
-				b.log.Warn("skipping undecodable update", "err", err)
 				b.metrics.errors.WithLabelValues("decode").Inc()
+				// Skip it past the offset, or getUpdates would return it
+				// again at once, forever.
+				id, ok := rawUpdateID(raw)
+				if ok {
+					b.journal.skip(id)
+				}
+				b.log.Warn("skipping undecodable update", "update_id", id, "err", err)
 				continue
 			}
 			if b.journal.receive(in.upd.ID, raw, true) {
@@ -100,12 +107,29 @@ func (b *Bot) poll(ctx, hctx context.Context) error {
 				return nil
 			}
 		}
+		if len(fresh) == 0 && b.journal.nextOffset() == before {
+			// Nothing could be taken from this answer and the offset
+			// did not move: do not ask again at once.
+			backoff = max(b.opts.PollInterval, time.Second)
+		}
 	}
 }
 
 type incoming struct {
 	upd      *models.Update
 	received time.Time
+}
+
+// rawUpdateID reads just the update_id of an update that does not decode
+// as a whole.
+func rawUpdateID(raw json.RawMessage) (int64, bool) {
+	var head struct {
+		ID *int64 `json:"update_id"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil || head.ID == nil {
+		return 0, false
+	}
+	return *head.ID, true
 }
 
 func decodeUpdate(raw json.RawMessage) (*incoming, error) {
