@@ -390,6 +390,7 @@ func TestDocumentUpload(t *testing.T) {
 	}{
 		{"admin text file is added", testAdminID, doc("新材料.txt", 30, "f1"), []byte("\xef\xbb\xbf标题\n正文内容。"), "已添加《新材料.txt》", true},
 		{"markdown is accepted", testAdminID, doc("a.md", 10, "f1"), []byte("# 标题\n正文"), "已添加《a.md》", true},
+		{"a .markdown file is stored as .md", testAdminID, doc("b.markdown", 10, "f1"), []byte("# 标题\n正文"), "已添加《b.md》", true},
 		{"non-admin is refused", testUserID, doc("x.txt", 10, "f1"), []byte("正文"), "只有管理员", false},
 		{"pdf asks for extracted text", testAdminID, doc("x.pdf", 10, "f1"), []byte("%PDF-1.4"), "暂不支持直接解析 PDF", false},
 		{"other types are refused", testAdminID, doc("x.docx", 10, "f1"), []byte("PK"), "只支持 .txt 和 .md", false},

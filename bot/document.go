@@ -32,7 +32,10 @@ func (b *Bot) cmdDocument(ctx context.Context, r *request) string {
 	name := cleanFileName(doc.FileName)
 	ext := strings.ToLower(path.Ext(name))
 	switch ext {
-	case ".txt", ".md", ".markdown":
+	case ".txt", ".md":
+	case ".markdown":
+		// The knowledge base reads only .txt and .md sources.
+		name = strings.TrimSuffix(name, path.Ext(name)) + ".md"
 	case ".pdf":
 		b.say(ctx, r.to, "暂不支持直接解析 PDF。请先把 PDF 中的文字导出为 UTF-8 编码的 .txt 文件，再发送给我。")
 		return outcomeDone
