@@ -33,7 +33,6 @@ const (
 	DefaultQuestionTimeout  = 30 * time.Second
 	DefaultMaxDocumentBytes = 5 << 20
 	DefaultPollTimeout      = 50 * time.Second
-	DefaultHTTPAddr         = "127.0.0.1:9090"
 	DefaultWebhookListen    = "127.0.0.1:8443"
 )
 
@@ -80,7 +79,7 @@ type Options struct {
 	WebhookSecret string
 
 	// HTTPAddr is the operations endpoint (/healthz, /readyz, /metrics);
-	// DefaultHTTPAddr when empty. "127.0.0.1:0" picks a free port.
+	// empty turns it off. "127.0.0.1:0" picks a free port.
 	HTTPAddr string
 	// StateDir holds the update journal (offset and unfinished updates).
 	// Required: without it a restart could lose or repeat updates.
@@ -141,7 +140,7 @@ type Bot struct {
 }
 
 // New checks the options, opens the state journal and binds the operations
-// endpoint. It makes no Bot API call. It returns ErrNoToken when the token
+// endpoint, if any. It makes no Bot API call. It returns ErrNoToken when the token
 // is missing. Run serves the endpoint and closes it on return; call Close
 // instead when Run is never called.
 func New(opts Options, kb Knowledge) (*Bot, error) {
@@ -214,12 +213,14 @@ func New(opts Options, kb Knowledge) (*Bot, error) {
 	}
 	b.journal = j
 
-	ln, err := net.Listen("tcp", opts.HTTPAddr)
-	if err != nil {
-		return nil, fmt.Errorf("listen on operations address %s: %w", opts.HTTPAddr, err)
+	if opts.HTTPAddr != "" {
+		ln, err := net.Listen("tcp", opts.HTTPAddr)
+		if err != nil {
+			return nil, fmt.Errorf("listen on operations address %s: %w", opts.HTTPAddr, err)
+		}
+		b.opsLn = ln
+		b.opsSrv = &http.Server{Handler: b.opsHandler(), ReadHeaderTimeout: 5 * time.Second}
 	}
-	b.opsLn = ln
-	b.opsSrv = &http.Server{Handler: b.opsHandler(), ReadHeaderTimeout: 5 * time.Second}
 	return b, nil
 }
 
@@ -264,9 +265,6 @@ func (o *Options) setDefaults() error {
 	if o.PollInterval <= 0 {
 		o.PollInterval = 250 * time.Millisecond
 	}
-	if o.HTTPAddr == "" {
-		o.HTTPAddr = DefaultHTTPAddr
-	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
@@ -288,13 +286,19 @@ func (o *Options) setDefaults() error {
 	return nil
 }
 
-// OpsAddr returns the address the operations endpoint listens on.
-func (b *Bot) OpsAddr() string { return b.opsLn.Addr().String() }
+// OpsAddr returns the address the operations endpoint listens on, or ""
+// when it is off.
+func (b *Bot) OpsAddr() string {
+	if b.opsLn == nil {
+		return ""
+	}
+	return b.opsLn.Addr().String()
+}
 
 // Close releases what New acquired. It is only needed when Run is not
 // called; Run releases everything itself.
 func (b *Bot) Close() error {
-	if b.ran.Load() {
+	if b.ran.Load() || b.opsLn == nil {
 		return nil
 	}
 	return b.opsLn.Close()
@@ -312,19 +316,21 @@ func (b *Bot) Run(ctx context.Context) error {
 		return errors.New("bot: Run called twice")
 	}
 	b.started = time.Now()
-	opsDone := make(chan error, 1)
-	go func() { opsDone <- b.opsSrv.Serve(b.opsLn) }()
-	b.log.Info("operations endpoint listening", "addr", b.OpsAddr())
-	defer func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := b.opsSrv.Shutdown(sctx); err != nil {
-			b.log.Warn("operations endpoint shutdown", "err", err)
-		}
-		if err := <-opsDone; err != nil && !errors.Is(err, http.ErrServerClosed) {
-			b.log.Warn("operations endpoint stopped", "err", err)
-		}
-	}()
+	if b.opsSrv != nil {
+		opsDone := make(chan error, 1)
+		go func() { opsDone <- b.opsSrv.Serve(b.opsLn) }()
+		b.log.Info("operations endpoint listening", "addr", b.OpsAddr())
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := b.opsSrv.Shutdown(sctx); err != nil {
+				b.log.Warn("operations endpoint shutdown", "err", err)
+			}
+			if err := <-opsDone; err != nil && !errors.Is(err, http.ErrServerClosed) {
+				b.log.Warn("operations endpoint stopped", "err", err)
+			}
+		}()
+	}
 
 	if err := b.identify(ctx); err != nil {
 		if ctx.Err() != nil {
