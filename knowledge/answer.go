@@ -227,7 +227,7 @@ func refusal(nearest []Article) Answer {
 		}
 		b.WriteString("。")
 	}
-	return Answer{Text: b.String(), Refused: true, Nearest: nearest, Mode: ModeRefusal}
+	return Answer{Text: b.String(), Refused: true, Citations: []Citation{}, Nearest: nearest, Mode: ModeRefusal}
 }
 
 // nearestArticles returns the distinct articles of results, at most n.

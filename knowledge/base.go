@@ -333,13 +333,29 @@ func (b *Base) AddDocument(ctx context.Context, name string, data []byte) (Repor
 	if err := writeFileAtomic(path, [][]byte{data}); err != nil {
 		return Report{}, fmt.Errorf("add document %q: %w", base, err)
 	}
-	rep, err := b.Reload(ctx)
-	if err != nil {
+	restore := func() {
 		if prevErr == nil {
-			_ = writeFileAtomic(path, [][]byte{previous}) // best effort: the reload error is what matters
+			_ = writeFileAtomic(path, [][]byte{previous}) // best effort: the error returned is what matters
 		} else {
 			os.Remove(path)
 		}
+	}
+	// A file the loader would skip (undecodable, no text) must not sit
+	// among the sources while the reload reports success.
+	arts, warnings, err := LoadSources([]string{path})
+	if err == nil && len(arts) == 0 {
+		err = errors.New("no article found in it")
+		if len(warnings) > 0 {
+			err = errors.New(strings.Join(warnings, "; "))
+		}
+	}
+	if err != nil {
+		restore()
+		return Report{}, fmt.Errorf("add document %q: %w", base, err)
+	}
+	rep, err := b.Reload(ctx)
+	if err != nil {
+		restore()
 		return rep, fmt.Errorf("add document %q: %w", base, err)
 	}
 	return rep, nil
@@ -508,8 +524,8 @@ func (b *Base) Ask(ctx context.Context, q Question) (Answer, error) {
 		switch {
 		case err != nil:
 			b.log.Warn("rewrite follow-up question", "err", err)
-		case strings.TrimSpace(rewritten) != "":
-			q.Text = rewritten
+		case strings.TrimSpace(rewritten) != "" && utf8.RuneCountInString(rewritten) <= MaxQuestionRunes:
+			q.Text = strings.TrimSpace(rewritten)
 		}
 	}
 	ret, err := b.Retrieve(ctx, q.Text, SearchOptions{Region: q.Region})

@@ -312,3 +312,19 @@ func TestOpenAfterSourcesChangedReportsTheDifference(t *testing.T) {
 		t.Fatalf("built %v, report %+v", built, rep)
 	}
 }
+
+func TestAddDocumentRejectsUndecodableFile(t *testing.T) {
+	src, data := t.TempDir(), t.TempDir()
+	writeDoc(t, src, "a.md", docA)
+	var n atomic.Int64
+	b := openTest(t, data, src, &n)
+	if _, err := b.AddDocument(context.Background(), "bad.txt", []byte{0xff, 0xfe, 0x00, 0x81, 0x30, 0xc0}); err == nil {
+		t.Fatal("an undecodable file was accepted")
+	}
+	if _, err := os.Stat(filepath.Join(data, uploadsDir, "bad.txt")); !os.IsNotExist(err) {
+		t.Fatalf("the rejected upload stayed among the sources: %v", err)
+	}
+	if len(b.Articles("")) != 1 {
+		t.Fatal("the serving index changed")
+	}
+}

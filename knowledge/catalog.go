@@ -130,7 +130,7 @@ func (x *Index) listAnswer(arts []Article, head string) Answer {
 			b.WriteString("— " + by)
 		}
 	}
-	return Answer{Text: b.String(), Mode: ModeCatalog}
+	return Answer{Text: b.String(), Citations: []Citation{}, Mode: ModeCatalog}
 }
 
 func (x *Index) regionsAnswer() Answer {
@@ -151,5 +151,5 @@ func (x *Index) regionsAnswer() Answer {
 		fmt.Fprintf(&b, "%s（%d篇）", n, count[n])
 	}
 	b.WriteString("。")
-	return Answer{Text: b.String(), Mode: ModeCatalog}
+	return Answer{Text: b.String(), Citations: []Citation{}, Mode: ModeCatalog}
 }

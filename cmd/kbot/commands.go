@@ -71,6 +71,9 @@ func cmdAsk(e *env, args []string) error {
 		return questionError(err)
 	}
 	if *asJSON {
+		if ans.Citations == nil {
+			ans.Citations = []knowledge.Citation{}
+		}
 		return writeJSON(e.stdout, ans)
 	}
 	if streamed {

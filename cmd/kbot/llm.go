@@ -24,7 +24,7 @@ func llmWriter(cfg config.Config, log *slog.Logger, reg prometheus.Registerer) (
 		Temperature:  float32(cfg.LLM.Temperature),
 		MaxTokens:    cfg.LLM.MaxTokens,
 		Timeout:      cfg.LLM.Timeout,
-		MaxRetries:   cfg.LLM.MaxRetries,
+		MaxRetries:   retries(cfg.LLM.MaxRetries),
 		SystemPrompt: cfg.LLM.SystemPrompt,
 		Stream:       cfg.LLM.Stream,
 		Registry:     reg,
@@ -34,4 +34,13 @@ func llmWriter(cfg config.Config, log *slog.Logger, reg prometheus.Registerer) (
 		return nil, fmt.Errorf("LLM: %w", err)
 	}
 	return w, nil
+}
+
+// retries maps the config's retry count (0 = no retry) to the providers'
+// convention (0 = their default, negative = no retry).
+func retries(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }
