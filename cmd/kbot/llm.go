@@ -28,7 +28,7 @@ func llmWriter(cfg config.Config, log *slog.Logger, reg prometheus.Registerer) (
 		SystemPrompt: cfg.LLM.SystemPrompt,
 		Stream:       cfg.LLM.Stream,
 		Registry:     reg,
-		Logger:       log.With("component", "llm"),
+		Logger:       log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("LLM: %w", err)

@@ -224,7 +224,7 @@ func embedder(ctx context.Context, cfg config.Config, log *slog.Logger) (embeddi
 		BaseURL: cfg.Embed.BaseURL, Model: cfg.Embed.Model, APIKey: cfg.Embed.APIKey.Reveal(),
 		Dims: cfg.Embed.Dims, BatchSize: cfg.Embed.BatchSize, Concurrency: cfg.Embed.Concurrency,
 		MaxRetries: retries(cfg.Embed.MaxRetries), Timeout: cfg.Embed.Timeout,
-	}, log.With("component", "embeddings"))
+	}, log)
 	if err != nil {
 		return em, fmt.Errorf("embedding provider: %w", err)
 	}

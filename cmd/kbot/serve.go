@@ -52,7 +52,7 @@ func cmdServe(e *env, args []string) error {
 		HTTPAddr:         cfg.HTTPAddr,
 		StateDir:         filepath.Join(cfg.DataDir, "telegram"),
 		Registry:         reg,
-		Logger:           log.With("component", "bot"),
+		Logger:           log,
 	}, kb)
 	if err != nil {
 		return fmt.Errorf("telegram bot: %w", err)
