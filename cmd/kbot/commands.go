@@ -133,11 +133,7 @@ func cmdSearch(e *env, args []string) error {
 	default:
 		return usageError{fmt.Sprintf("--method must be hybrid, vector or keyword, not %q", *method)}
 	}
-	cfg, err := e.loadConfig()
-	if err != nil {
-		return err
-	}
-	kb, err := e.open(cfg, e.logger(cfg, true), nil)
+	kb, err := e.knowledgeBase()
 	if err != nil {
 		return err
 	}
@@ -182,11 +178,7 @@ func cmdArticles(e *env, args []string) error {
 	if _, err := e.parse(fs, args, `articles [--json] [--region R]`); err != nil {
 		return err
 	}
-	cfg, err := e.loadConfig()
-	if err != nil {
-		return err
-	}
-	kb, err := e.open(cfg, e.logger(cfg, true), nil)
+	kb, err := e.knowledgeBase()
 	if err != nil {
 		return err
 	}
@@ -234,11 +226,7 @@ func cmdChunks(e *env, args []string) error {
 	if _, err := e.parse(fs, args, `chunks [--json] [--article ID]`); err != nil {
 		return err
 	}
-	cfg, err := e.loadConfig()
-	if err != nil {
-		return err
-	}
-	kb, err := e.open(cfg, e.logger(cfg, true), nil)
+	kb, err := e.knowledgeBase()
 	if err != nil {
 		return err
 	}
@@ -275,11 +263,7 @@ func cmdIngest(e *env, args []string) error {
 	if _, err := e.parse(fs, args, `ingest [--json]`); err != nil {
 		return err
 	}
-	cfg, err := e.loadConfig()
-	if err != nil {
-		return err
-	}
-	kb, err := e.open(cfg, e.logger(cfg, true), nil)
+	kb, err := e.knowledgeBase()
 	if err != nil {
 		return err
 	}

@@ -32,11 +32,7 @@ func cmdEval(e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("questions file %s: %w", *file, err)
 	}
-	cfg, err := e.loadConfig()
-	if err != nil {
-		return err
-	}
-	kb, err := e.open(cfg, e.logger(cfg, true), nil)
+	kb, err := e.knowledgeBase()
 	if err != nil {
 		return err
 	}

@@ -261,6 +261,16 @@ func (e *env) open(cfg config.Config, log *slog.Logger, writer knowledge.Writer)
 	return kb, nil
 }
 
+// knowledgeBase opens the configured knowledge base for a command that
+// needs no LLM: search, articles, chunks, ingest, eval.
+func (e *env) knowledgeBase() (*knowledge.Base, error) {
+	cfg, err := e.loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	return e.open(cfg, e.logger(cfg, true), nil)
+}
+
 // progressBar draws embedding progress on a terminal for long builds; it
 // returns nil (no progress) when w is not a terminal.
 func progressBar(w io.Writer) func(done, total int) {
