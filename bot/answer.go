@@ -38,6 +38,12 @@ func (b *Bot) cmdQuestion(ctx context.Context, r *request) string {
 		return outcomeDone
 	}
 	b.log.Debug("question", "update_id", r.updateID, "chat_id", r.chatID, "text", text)
+	// A chat's questions are answered concurrently, so answers may arrive
+	// in another order than asked; quoting the question ties each answer
+	// to it, in private chats as in groups.
+	if r.to.replyTo == 0 && r.msg != nil {
+		r.to.replyTo = r.msg.ID
+	}
 
 	outcome := b.answer(ctx, r, text)
 	b.metrics.answered(outcome, time.Since(r.received).Seconds())

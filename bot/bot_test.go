@@ -113,6 +113,40 @@ func TestPrivateQuestionGetsCitedAnswer(t *testing.T) {
 	}
 }
 
+// TestPrivateAnswersQuoteTheirQuestion: two questions in one private chat
+// answered out of order are each tied to their question by a quote.
+func TestPrivateAnswersQuoteTheirQuestion(t *testing.T) {
+	api := newFakeAPI(t)
+	kb := newFakeKB()
+	second := make(chan struct{})
+	kb.askFn = func(ctx context.Context, q knowledge.Question) (knowledge.Answer, error) {
+		if strings.HasPrefix(q.Text, "慢") {
+			select { // answered only after the later question
+			case <-second:
+			case <-ctx.Done():
+				return knowledge.Answer{}, ctx.Err()
+			}
+		}
+		return knowledge.Answer{Text: "答案", Mode: "extractive"}, nil
+	}
+	start(t, api, kb, t.TempDir(), nil)
+	slow := msg(testUserID, testUserID, "private", "慢问题：永吉县做了什么？")
+	api.push(map[string]any{"message": slow})
+	fast := msg(testUserID, testUserID, "private", "船营区做了什么？")
+	api.push(map[string]any{"message": fast})
+	api.waitSent(testUserID, 1)
+	close(second)
+	sent := api.waitSent(testUserID, 2)
+	for i, want := range []any{fast["message_id"], slow["message_id"]} {
+		var rp struct {
+			MessageID int `json:"message_id"`
+		}
+		if err := json.Unmarshal([]byte(sent[i].params["reply_parameters"]), &rp); err != nil || rp.MessageID != want {
+			t.Errorf("answer %d quotes %q, want message %v", i+1, sent[i].params["reply_parameters"], want)
+		}
+	}
+}
+
 func TestAnswerEscapesHTML(t *testing.T) {
 	api := newFakeAPI(t)
 	kb := newFakeKB()
