@@ -741,7 +741,7 @@ func TestStreamingEditsAreThrottledAndHonour429(t *testing.T) {
 func TestWebhook(t *testing.T) {
 	api := newFakeAPI(t)
 	listen := freeAddr(t)
-	start2(t, api, func(o *Options) {
+	h := start2(t, api, func(o *Options) {
 		o.WebhookURL = "https://bot.example.org/tg/hook"
 		o.WebhookListen = listen
 		o.WebhookSecret = "s3cret"
@@ -751,6 +751,7 @@ func TestWebhook(t *testing.T) {
 		t.Errorf("setWebhook params = %v", sets[0].params)
 	}
 	update := `{"update_id":41,"message":{"message_id":1,"date":1,"from":{"id":7,"is_bot":false,"first_name":"u"},"chat":{"id":7,"type":"private"},"text":"永吉县做了什么"}}`
+	undecodable := `{"update_id":42,"message":"not an object"}`
 	tests := []struct {
 		name   string
 		method string
@@ -760,10 +761,13 @@ func TestWebhook(t *testing.T) {
 	}{
 		{"wrong secret is forbidden", http.MethodPost, "nope", update, http.StatusForbidden},
 		{"missing secret is forbidden", http.MethodPost, "", update, http.StatusForbidden},
+		{"undecodable update with a wrong secret is forbidden", http.MethodPost, "nope", undecodable, http.StatusForbidden},
 		{"GET is not allowed", http.MethodGet, "s3cret", "", http.StatusMethodNotAllowed},
 		{"malformed JSON is a bad request", http.MethodPost, "s3cret", "{", http.StatusBadRequest},
+		{"JSON without an update_id is a bad request", http.MethodPost, "s3cret", `{"message":{"message_id":1}}`, http.StatusBadRequest},
 		{"update is accepted", http.MethodPost, "s3cret", update, http.StatusOK},
 		{"repeated update is accepted and ignored", http.MethodPost, "s3cret", update, http.StatusOK},
+		{"undecodable update is accepted so it is not retried", http.MethodPost, "s3cret", undecodable, http.StatusOK},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -785,6 +789,9 @@ func TestWebhook(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	if n := len(api.sent(7)); n != 1 {
 		t.Errorf("update answered %d times, want once", n)
+	}
+	if !h.handled(42) {
+		t.Error("the undecodable update is not recorded as done")
 	}
 	if n := len(api.callsTo("getUpdates")); n != 0 {
 		t.Errorf("webhook mode called getUpdates %d times", n)

@@ -292,7 +292,9 @@ func shutdownServer(srv *http.Server) {
 
 // webhookHandler accepts updates posted by Telegram. It answers 200 only
 // after the update is in the journal, so Telegram retries anything not
-// safely recorded; bad requests get a 4xx.
+// safely recorded; bad requests get a 4xx. An update that carries an
+// update_id but does not decode is recorded as done and answered 200:
+// retrying it could never succeed.
 func (b *Bot) webhookHandler(ctx, hctx context.Context) http.Handler {
 	secret := []byte(b.opts.WebhookSecret)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -314,6 +316,12 @@ func (b *Bot) webhookHandler(ctx, hctx context.Context) http.Handler {
 			return
 		}
 		in, err := decodeUpdate(data)
+		if err != nil {
+			if id, ok := rawUpdateID(data); ok && id > 0 {
+				b.skipWebhookUpdate(w, id, err)
+				return
+			}
+		}
 		if err != nil || in.upd.ID <= 0 {
 			b.metrics.errors.WithLabelValues("webhook").Inc()
 			http.Error(w, "not a Telegram update", http.StatusBadRequest)
@@ -337,4 +345,18 @@ func (b *Bot) webhookHandler(ctx, hctx context.Context) http.Handler {
 		}
 		w.WriteHeader(http.StatusOK)
 	})
+}
+
+// skipWebhookUpdate records a posted update that does not decode as done
+// and answers 200, so that Telegram stops sending it. Failing to save the
+// journal loses nothing here: the update cannot be handled either way.
+func (b *Bot) skipWebhookUpdate(w http.ResponseWriter, id int64, err error) {
+	b.metrics.errors.WithLabelValues("decode").Inc()
+	b.log.Warn("skipping undecodable update", "update_id", id, "err", err)
+	b.journal.skip(id)
+	if ferr := b.journal.flush(); ferr != nil {
+		b.log.Error("save update journal", "err", ferr)
+		b.metrics.errors.WithLabelValues("state").Inc()
+	}
+	w.WriteHeader(http.StatusOK)
 }
