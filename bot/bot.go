@@ -207,7 +207,7 @@ func New(opts Options, kb Knowledge) (*Bot, error) {
 	}
 	b.api = api
 
-	j, err := openJournal(opts.StateDir)
+	j, err := openJournal(opts.StateDir, b.log)
 	if err != nil {
 		return nil, err
 	}

@@ -51,16 +51,17 @@ type journalState struct {
 	Done    []int64           `json:"done,omitempty"`
 }
 
-func openJournal(dir string) (*journal, error) {
+// openJournal loads the journal in dir. A journal that cannot be parsed
+// is moved aside (to <file>.corrupt-<unix time>) with a warning, and an
+// empty one is started: updates Telegram has not been told about are
+// delivered again, and deduplication works again from then on. What the
+// corrupt journal alone held (unfinished updates already confirmed) is
+// lost, which beats a bot that cannot start.
+func openJournal(dir string, log *slog.Logger) (*journal, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create state directory %s: %w", dir, err)
 	}
-	j := &journal{
-		path:    filepath.Join(dir, journalFile),
-		pending: map[int64]json.RawMessage{},
-		running: map[int64]bool{},
-		doneSet: map[int64]bool{},
-	}
+	j := newJournal(filepath.Join(dir, journalFile))
 	data, err := os.ReadFile(j.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return j, nil
@@ -68,24 +69,48 @@ func openJournal(dir string) (*journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read update journal: %w", err)
 	}
+	if err := j.load(data); err != nil {
+		aside := fmt.Sprintf("%s.corrupt-%d", j.path, time.Now().Unix())
+		if rerr := os.Rename(j.path, aside); rerr != nil {
+			return nil, fmt.Errorf("update journal %s is corrupt (%v) and cannot be moved aside: %w", j.path, err, rerr)
+		}
+		log.Warn("update journal is corrupt; moved it aside and starting a new one (Telegram re-delivers updates it still holds)",
+			"path", j.path, "moved_to", aside, "err", err)
+		return newJournal(j.path), nil
+	}
+	return j, nil
+}
+
+func newJournal(path string) *journal {
+	return &journal{
+		path:    path,
+		pending: map[int64]json.RawMessage{},
+		running: map[int64]bool{},
+		doneSet: map[int64]bool{},
+	}
+}
+
+// load fills an empty journal from its saved form.
+func (j *journal) load(data []byte) error {
 	var st journalState
 	if err := json.Unmarshal(data, &st); err != nil {
-		return nil, fmt.Errorf("parse update journal %s: %w", j.path, err)
+		return fmt.Errorf("parse update journal: %w", err)
+	}
+	if st.Offset < 0 {
+		return fmt.Errorf("parse update journal: negative offset %d", st.Offset)
 	}
 	j.offset = st.Offset
 	for _, raw := range st.Pending {
-		var head struct {
-			ID int64 `json:"update_id"`
+		id, ok := rawUpdateID(raw)
+		if !ok {
+			return fmt.Errorf("parse update journal: a pending update without an update_id: %.100s", raw)
 		}
-		if err := json.Unmarshal(raw, &head); err != nil {
-			return nil, fmt.Errorf("parse pending update in %s: %w", j.path, err)
-		}
-		j.pending[head.ID] = raw
+		j.pending[id] = raw
 	}
 	for _, id := range st.Done {
 		j.markDone(id)
 	}
-	return j, nil
+	return nil
 }
 
 // receive records a new update. It returns false when the update was seen
