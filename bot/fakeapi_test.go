@@ -48,11 +48,14 @@ type fakeAPI struct {
 	// ignoreOffset makes getUpdates deliver every unconfirmed update each
 	// time, as a buggy or restarted server might.
 	ignoreOffset bool
-	delivered    map[int64]time.Time
+	// enqueued is when push queued each update (when the user sent it);
+	// delivered is when a getUpdates answer first carried it.
+	enqueued  map[int64]time.Time
+	delivered map[int64]time.Time
 }
 
 func newFakeAPI(t testing.TB) *fakeAPI {
-	f := &fakeAPI{t: t, nextID: 1, msgID: 1000, files: map[string][]byte{}, override: map[string]func(map[string]string) (int, string){}, delivered: map[int64]time.Time{}}
+	f := &fakeAPI{t: t, nextID: 1, msgID: 1000, files: map[string][]byte{}, override: map[string]func(map[string]string) (int, string){}, enqueued: map[int64]time.Time{}, delivered: map[int64]time.Time{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -216,6 +219,7 @@ func (f *fakeAPI) push(u map[string]any) int64 {
 	u["update_id"] = id
 	raw, _ := json.Marshal(u)
 	f.updates = append(f.updates, raw)
+	f.enqueued[id] = time.Now()
 	return id
 }
 
