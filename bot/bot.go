@@ -175,7 +175,7 @@ func New(opts Options, kb Knowledge) (*Bot, error) {
 		users:   idSet(opts.AllowedUsers),
 		limiter: newRateLimiter(opts.RatePerMinute, opts.RateBurst),
 		answers: make(chan struct{}, opts.MaxConcurrent),
-		slots:   make(chan struct{}, maxUpdatesInFlight),
+		slots:   make(chan struct{}, updateSlots(opts)),
 		history: newHistoryStore(opts.HistoryTurns, opts.HistoryTTL, maxHistoryChats),
 		pages:   newPageStore(maxStoredQueries),
 	}

@@ -18,11 +18,24 @@ import (
 )
 
 const (
-	// maxUpdatesInFlight bounds updates being handled; when reached, the
-	// poller waits, and unconfirmed updates stay safe at Telegram.
+	// maxUpdatesInFlight bounds updates being handled in webhook mode;
+	// when reached, webhook requests wait and Telegram holds the rest.
 	maxUpdatesInFlight = 256
-	getUpdatesLimit    = 100
-	maxWebhookBody     = 1 << 20
+	// pollQueueFactor sets how many updates long polling holds at most,
+	// as a multiple of MaxConcurrent: those being answered, a short queue
+	// so that the next answer starts without waiting for a getUpdates
+	// round trip, and those whose answer is being sent. The rest wait at
+	// Telegram, where they survive a restart, rather than in the bot.
+	// Measured with BenchmarkBurst (1,000 questions, two cores, a local
+	// Bot API): 3 kept the throughput of taking 100 at a time (about
+	// 1,140 questions/s) while the median time from delivery to answer
+	// fell from about 200 ms to about 17 ms; 2 lost about a tenth of the
+	// throughput and 1 a fifth, to round trips. A distant Bot API makes
+	// each slot last longer: with 50 ms per call, 3 allowed about 140
+	// questions/s, still far more than Telegram lets a bot send.
+	pollQueueFactor = 3
+	getUpdatesLimit = 100
+	maxWebhookBody  = 1 << 20
 )
 
 var allowedUpdates = []string{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery}
@@ -51,8 +64,15 @@ func (b *Bot) poll(ctx, hctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		raws, err := b.getUpdates(ctx, b.journal.nextOffset())
+		// Take only as many updates as there are free slots: the rest
+		// wait at Telegram, not in this process.
+		held := b.reserveSlots(ctx)
+		if held == 0 {
+			return nil
+		}
+		raws, err := b.getUpdates(ctx, b.journal.nextOffset(), held)
 		if err != nil {
+			b.releaseSlots(held)
 			if ctx.Err() != nil {
 				return nil
 			}
@@ -71,6 +91,7 @@ func (b *Bot) poll(ctx, hctx context.Context) error {
 		}
 		backoff = 0
 		if len(raws) == 0 {
+			b.releaseSlots(held)
 			backoff = b.opts.PollInterval
 			continue
 		}
@@ -103,10 +124,17 @@ func (b *Bot) poll(ctx, hctx context.Context) error {
 			b.metrics.errors.WithLabelValues("state").Inc()
 		}
 		for _, in := range fresh {
+			if held > 0 {
+				held--
+				b.start(hctx, in)
+				continue
+			}
+			// More than the limit asked for: wait for slots as usual.
 			if !b.dispatch(ctx, hctx, in) {
 				return nil
 			}
 		}
+		b.releaseSlots(held)
 		if len(fresh) == 0 && b.journal.nextOffset() == before {
 			// Nothing could be taken from this answer and the offset
 			// did not move: do not ask again at once.
@@ -140,6 +168,47 @@ func decodeUpdate(raw json.RawMessage) (*incoming, error) {
 	return &incoming{upd: &u, received: time.Now()}, nil
 }
 
+// updateSlots is how many updates may be in flight at once (received
+// and not yet handled). Questions hold their slot while they wait for an
+// answer slot; commands and button presses hold theirs only for the
+// milliseconds they take, and once taken they run at once, never queued
+// behind questions.
+func updateSlots(opts Options) int {
+	if opts.WebhookURL != "" {
+		return maxUpdatesInFlight
+	}
+	return min(max(pollQueueFactor*opts.MaxConcurrent, 1), maxUpdatesInFlight)
+}
+
+// reserveSlots waits until at least one update slot is free, then takes
+// every free one, up to getUpdatesLimit, and returns how many it took: the
+// limit for the next getUpdates call. It returns 0 when ctx is cancelled
+// first. While polling, the poller is the only one taking slots, so none
+// are taken from under it between the reservation and the dispatch.
+func (b *Bot) reserveSlots(ctx context.Context) int {
+	select {
+	case b.slots <- struct{}{}:
+	case <-ctx.Done():
+		return 0
+	}
+	n := 1
+	for n < getUpdatesLimit {
+		select {
+		case b.slots <- struct{}{}:
+			n++
+		default:
+			return n
+		}
+	}
+	return n
+}
+
+func (b *Bot) releaseSlots(n int) {
+	for range n {
+		<-b.slots
+	}
+}
+
 // dispatch runs the update's handler in its own goroutine, waiting for a
 // slot first. It returns false when ctx was cancelled while waiting; the
 // update then stays pending in the journal and is replayed on next start.
@@ -150,6 +219,13 @@ func (b *Bot) dispatch(ctx, hctx context.Context, in *incoming) bool {
 		b.journal.abandon(in.upd.ID)
 		return false
 	}
+	b.start(hctx, in)
+	return true
+}
+
+// start runs the update's handler in its own goroutine, which frees the
+// caller's slot when it returns.
+func (b *Bot) start(hctx context.Context, in *incoming) {
 	b.inflight.Add(1)
 	go func() {
 		defer b.inflight.Done()
@@ -162,7 +238,6 @@ func (b *Bot) dispatch(ctx, hctx context.Context, in *incoming) bool {
 		}
 		b.journal.finish(in.upd.ID)
 	}()
-	return true
 }
 
 // replayPending handles updates that an earlier run received but did not
@@ -183,13 +258,13 @@ func (b *Bot) replayPending(hctx context.Context) {
 	}
 }
 
-// getUpdates asks the Bot API for updates from offset on. The library keeps
-// its own polling loop private and confirms updates before they are
-// handled, so kbot makes this one call itself.
-func (b *Bot) getUpdates(ctx context.Context, offset int64) ([]json.RawMessage, error) {
+// getUpdates asks the Bot API for at most limit (1 to 100) updates from
+// offset on. The library keeps its own polling loop private and confirms
+// updates before they are handled, so kbot makes this one call itself.
+func (b *Bot) getUpdates(ctx context.Context, offset int64, limit int) ([]json.RawMessage, error) {
 	body, err := json.Marshal(map[string]any{
 		"offset":          offset,
-		"limit":           getUpdatesLimit,
+		"limit":           min(max(limit, 1), getUpdatesLimit),
 		"timeout":         int((b.opts.PollTimeout - 500*time.Millisecond) / time.Second),
 		"allowed_updates": allowedUpdates,
 	})

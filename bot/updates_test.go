@@ -1,13 +1,18 @@
 package bot
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"kbot/knowledge"
 )
 
 // TestUndecodableUpdateIsSkipped: an update the client library cannot
@@ -104,6 +109,130 @@ func TestCorruptJournalIsMovedAside(t *testing.T) {
 			}
 			if j.nextOffset() != second+1 || !j.doneSet[first] || !j.doneSet[second] {
 				t.Errorf("new journal has offset %d and done %v, want offset %d and both updates done", j.nextOffset(), j.done, second+1)
+			}
+		})
+	}
+}
+
+// blockingKB returns a fake knowledge base whose answers wait until the
+// returned release is called (or their deadline passes), and a count of
+// the answers waiting.
+func blockingKB(t *testing.T) (kb *fakeKB, running *atomic.Int32, release func()) {
+	kb = newFakeKB()
+	running = new(atomic.Int32)
+	gate := make(chan struct{})
+	release = sync.OnceFunc(func() { close(gate) })
+	t.Cleanup(release)
+	kb.askFn = func(ctx context.Context, q knowledge.Question) (knowledge.Answer, error) {
+		running.Add(1)
+		defer running.Add(-1)
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return knowledge.Answer{}, ctx.Err()
+		}
+		return knowledge.Answer{Text: q.Text + "[1]"}, nil
+	}
+	return kb, running, release
+}
+
+// TestPollingTakesOnlyWhatItCanAnswerSoon: with every answer slot busy
+// and the short queue full, the poller stops asking for updates; the
+// rest of a burst stays at Telegram until slots free up, and is then
+// answered, each question once.
+func TestPollingTakesOnlyWhatItCanAnswerSoon(t *testing.T) {
+	const maxConcurrent, questions = 2, 20
+	slots := pollQueueFactor * maxConcurrent
+	api := newFakeAPI(t)
+	kb, running, release := blockingKB(t)
+	h := start(t, api, kb, t.TempDir(), func(o *Options) { o.MaxConcurrent = maxConcurrent })
+	for i := range questions {
+		api.private(int64(400+i), "问题"+strconv.Itoa(i))
+	}
+	delivered := func() int {
+		api.mu.Lock()
+		defer api.mu.Unlock()
+		return len(api.delivered)
+	}
+	waitFor(t, "the answer slots busy and the queue full", func() bool {
+		return running.Load() == maxConcurrent && delivered() == slots
+	})
+	polls := len(api.callsTo("getUpdates"))
+	time.Sleep(300 * time.Millisecond)
+	if n := delivered(); n != slots {
+		t.Errorf("%d updates taken from Telegram while %d answers run, want %d", n, maxConcurrent, slots)
+	}
+	if n := len(api.callsTo("getUpdates")) - polls; n != 0 {
+		t.Errorf("%d getUpdates calls while no slot was free, want none", n)
+	}
+
+	release()
+	for i := range questions {
+		api.waitSent(int64(400+i), 1)
+	}
+	waitFor(t, "every update recorded as done", func() bool {
+		for id := int64(1); id <= questions; id++ {
+			if !h.handled(id) {
+				return false
+			}
+		}
+		return true
+	})
+	time.Sleep(200 * time.Millisecond) // a window for duplicates to show up
+	for i := range questions {
+		if n := len(api.sent(int64(400 + i))); n != 1 {
+			t.Errorf("user %d got %d messages for one question, want 1", 400+i, n)
+		}
+	}
+	for _, c := range api.callsTo("getUpdates") {
+		if limit, err := strconv.Atoi(c.params["limit"]); err != nil || limit < 1 || limit > slots {
+			t.Errorf("getUpdates asked for limit %q, want 1 to %d", c.params["limit"], slots)
+		}
+	}
+}
+
+// TestCommandsAreNotQueuedBehindQuestions: a command taken while every
+// answer slot is busy is handled at once; only questions wait for an
+// answer slot.
+func TestCommandsAreNotQueuedBehindQuestions(t *testing.T) {
+	api := newFakeAPI(t)
+	kb, running, release := blockingKB(t)
+	start(t, api, kb, t.TempDir(), func(o *Options) { o.MaxConcurrent = 2 })
+	for i := range 3 { // two answered, one waiting for a slot
+		api.private(int64(500+i), "问题"+strconv.Itoa(i))
+	}
+	waitFor(t, "both answer slots busy", func() bool { return running.Load() == 2 })
+	api.private(testUserID, "/help")
+	help := api.waitSent(testUserID, 1)
+	if !strings.Contains(help[0].params["text"], "/ask") {
+		t.Errorf("/help answered with %q, want the usage", help[0].params["text"])
+	}
+	for i := range 3 {
+		if n := len(api.sent(int64(500 + i))); n != 0 {
+			t.Errorf("question %d answered before its answer was released", i)
+		}
+	}
+	release()
+	for i := range 3 {
+		api.waitSent(int64(500+i), 1)
+	}
+}
+
+func TestUpdateSlots(t *testing.T) {
+	tests := []struct {
+		name string
+		opts Options
+		want int
+	}{
+		{"polling holds a few rounds of answers", Options{MaxConcurrent: 8}, 8 * pollQueueFactor},
+		{"polling with one answer at a time holds a short queue", Options{MaxConcurrent: 1}, pollQueueFactor},
+		{"polling never holds more than the in-flight bound", Options{MaxConcurrent: 1000}, maxUpdatesInFlight},
+		{"a webhook keeps the in-flight bound", Options{MaxConcurrent: 8, WebhookURL: "https://example.org/hook"}, maxUpdatesInFlight},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := updateSlots(tt.opts); got != tt.want {
+				t.Errorf("updateSlots = %d, want %d", got, tt.want)
 			}
 		})
 	}
