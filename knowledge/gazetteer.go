@@ -15,10 +15,14 @@ type gazetteer struct {
 	// aliases for matching.
 	alias   map[string]string
 	aliases []string
+	// umbrella marks a place that contains the others — the city whose
+	// counties the articles are about. Naming it in a question does not
+	// point at any one article, so it boosts nothing.
+	umbrella map[string]bool
 }
 
 func newGazetteer(articles []Article) *gazetteer {
-	g := &gazetteer{alias: map[string]string{}}
+	g := &gazetteer{alias: map[string]string{}, umbrella: map[string]bool{}}
 	seen := map[string]bool{}
 	for _, a := range articles {
 		for _, r := range a.Regions {
@@ -50,6 +54,22 @@ func newGazetteer(articles []Article) *gazetteer {
 			continue
 		}
 		g.aliases = append(g.aliases, a)
+	}
+	// A place named in the bodies of articles about three or more other
+	// places is an umbrella over them.
+	for _, n := range g.names {
+		others := map[string]bool{}
+		for _, a := range articles {
+			if len(a.Regions) == 0 || contains(a.Regions, n) || !strings.Contains(squash(a.Body), n) {
+				continue
+			}
+			for _, r := range a.Regions {
+				others[r] = true
+			}
+		}
+		if len(others) >= 3 {
+			g.umbrella[n] = true
+		}
 	}
 	sort.Slice(g.aliases, func(i, j int) bool {
 		li, lj := len(g.aliases[i]), len(g.aliases[j])
@@ -117,6 +137,17 @@ func (g *gazetteer) Find(text string) []string {
 		if !seen[h.name] {
 			seen[h.name] = true
 			out = append(out, h.name)
+		}
+	}
+	return out
+}
+
+// Specific drops umbrella places from names.
+func (g *gazetteer) Specific(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if !g.umbrella[n] {
+			out = append(out, n)
 		}
 	}
 	return out

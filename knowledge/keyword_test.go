@@ -94,3 +94,21 @@ func TestGazetteer(t *testing.T) {
 		t.Errorf("Find(长春市) = %q", got)
 	}
 }
+
+func TestGazetteerUmbrella(t *testing.T) {
+	g := newGazetteer([]Article{
+		{Regions: []string{"甲县"}, Body: "乙市甲县的做法。"},
+		{Regions: []string{"丙区"}, Body: "乙市丙区的做法。"},
+		{Regions: []string{"丁县"}, Body: "乙 市丁县的做法。"},
+		{Regions: []string{"乙市"}, Body: "乙市全市的动态。"},
+	})
+	if !g.umbrella["乙市"] {
+		t.Fatal("a city named in articles about three other places is not an umbrella")
+	}
+	if g.umbrella["甲县"] {
+		t.Fatal("a county became an umbrella")
+	}
+	if got := g.Specific(g.Find("乙市甲县怎么做的")); len(got) != 1 || got[0] != "甲县" {
+		t.Fatalf("Specific(Find) = %q, want only 甲县", got)
+	}
+}

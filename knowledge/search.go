@@ -142,7 +142,7 @@ func (x *Index) search(ctx context.Context, query string, qvec []float32, opts S
 		}
 	}
 	if opts.Region == "" {
-		if named := x.places.Find(query); len(named) > 0 {
+		if named := x.places.Specific(x.places.Find(query)); len(named) > 0 {
 			for i := range fused {
 				for _, r := range named {
 					if contains(x.articles[x.chunkArticle[i]].Regions, r) {
