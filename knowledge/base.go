@@ -478,6 +478,10 @@ type Retrieval struct {
 	// says why.
 	Refused       bool
 	RefusalReason string
+	// Outline is true when the question asks for an article's main
+	// points and Results lead with the first passage of each of its
+	// top-level headings.
+	Outline bool
 	// Catalog holds the answer when the question is about the collection
 	// itself; Results then are the passages it cites.
 	Catalog *Answer
@@ -504,7 +508,15 @@ func (b *Base) Retrieve(ctx context.Context, question string, opts SearchOptions
 		return Retrieval{}, err
 	}
 	reason := x.refusalReason(question, results, b.opts.MinCoverage)
-	return Retrieval{Results: results, Refused: reason != "", RefusalReason: reason}, nil
+	ret := Retrieval{Results: results, Refused: reason != "", RefusalReason: reason}
+	if !ret.Refused {
+		k := opts.K
+		if k <= 0 {
+			k = b.opts.K
+		}
+		ret.Results, ret.Outline = x.outline(question, results, k)
+	}
+	return ret, nil
 }
 
 // Ask answers a question: from the article table for questions about the
@@ -547,6 +559,9 @@ func (b *Base) Ask(ctx context.Context, q Question) (Answer, error) {
 		ans = Extract(q.Text, ret.Results)
 		ans.Note = "大模型暂时无法作答，以下为原文摘录"
 		return ans, nil
+	}
+	if ret.Outline {
+		return outlineAnswer(ret.Results), nil
 	}
 	return Extract(q.Text, ret.Results), nil
 }

@@ -328,3 +328,42 @@ func TestAddDocumentRejectsUndecodableFile(t *testing.T) {
 		t.Fatal("the serving index changed")
 	}
 }
+
+func TestOutlineQuestionListsTopLevelHeadings(t *testing.T) {
+	src, data := t.TempDir(), t.TempDir()
+	writeDoc(t, src, "a.md", `---
+title: 社区就业服务的做法
+author: 某社区党委
+---
+社区坚持党建引领就业服务。
+一、摸清底数，建立台账
+社区逐户走访，建立就业困难人员台账。
+二、搭建平台，对接岗位
+社区联合企业举办招聘会，发布岗位信息。
+三、跟踪帮扶，稳定就业
+社区对就业人员回访，帮助解决实际困难。
+`)
+	writeDoc(t, src, "b.md", docB)
+	var n atomic.Int64
+	b := openTest(t, data, src, &n)
+	ans, err := b.Ask(context.Background(), Question{Text: "社区就业服务的做法那篇文章归纳起来讲了哪几点？"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, h := range []string{"一、摸清底数，建立台账[1]", "二、搭建平台，对接岗位[2]", "三、跟踪帮扶，稳定就业[3]"} {
+		if !strings.Contains(ans.Text, h) {
+			t.Fatalf("outline answer lacks heading %d %q:\n%s", i+1, h, ans.Text)
+		}
+	}
+	if len(ans.Citations) != 3 || ans.Citations[2].Heading != "三、跟踪帮扶，稳定就业" {
+		t.Fatalf("citations = %+v", ans.Citations)
+	}
+	// A question about one point is not turned into an outline.
+	ans, err = b.Ask(context.Background(), Question{Text: "社区怎么对接岗位？"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(ans.Text, "个部分") {
+		t.Fatalf("a specific question got an outline: %s", ans.Text)
+	}
+}

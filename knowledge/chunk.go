@@ -226,8 +226,8 @@ func (h *headingPath) observe(first string) {
 		return
 	}
 	title := strings.TrimSpace(first)
-	if r := []rune(title); len(r) > 40 {
-		title = string(r[:39]) + "…"
+	if r := []rune(title); len(r) > 60 {
+		title = string(r[:59]) + "…"
 	}
 	h.levels[level-1] = title
 	for i := level; i < len(h.levels); i++ {
