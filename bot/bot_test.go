@@ -521,6 +521,41 @@ func TestRateLimit(t *testing.T) {
 	api.waitSent(testAdminID, 4)
 }
 
+func TestOtherBotsCommandsInGroupsCostNothing(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*Options)
+	}{
+		{"they leave the rate limit alone", func(o *Options) { o.RatePerMinute = 1; o.RateBurst = 2 }},
+		{"they get no refusal in a chat not on the allow-list", func(o *Options) { o.AllowedUsers = []int64{testAdminID} }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api := newFakeAPI(t)
+			kb := newFakeKB()
+			h := start(t, api, kb, t.TempDir(), tt.edit)
+			var ids []int64
+			for i := 0; i < 4; i++ {
+				ids = append(ids, api.group(testUserID, "/weather", nil))
+			}
+			waitFor(t, "group commands handled", func() bool {
+				for _, id := range ids {
+					if !h.handled(id) {
+						return false
+					}
+				}
+				return true
+			})
+			if sent := api.sent(testGroupID); len(sent) != 0 {
+				t.Errorf("the bot spoke in the group about commands for other bots: %v", sent)
+			}
+			if got := h.bot.metrics.snapshot().rateLimited; got != 0 {
+				t.Errorf("rate limited %d times, want 0", got)
+			}
+		})
+	}
+}
+
 func TestQuestionDeadline(t *testing.T) {
 	api := newFakeAPI(t)
 	kb := newFakeKB()

@@ -123,6 +123,12 @@ func (b *Bot) handleMessage(ctx context.Context, in *incoming) (kind, outcome st
 		kind = r.cmd
 		if _, known := b.commands[r.cmd]; !known && r.cmd != "document" {
 			kind = "unknown_command"
+			if r.group && !strings.Contains(strings.Fields(text)[0], "@") {
+				// A bare unknown command in a group may be meant for
+				// another bot: stay quiet, and do not charge it to the
+				// sender's rate limit or answer it with a refusal.
+				return kind, outcomeIgnored
+			}
 		}
 	}
 
@@ -149,10 +155,6 @@ func (b *Bot) handleMessage(ctx context.Context, in *incoming) (kind, outcome st
 	}
 	c, ok := b.commands[r.cmd]
 	if !ok {
-		if r.group && !strings.Contains(strings.Fields(text)[0], "@") {
-			// Bare unknown commands in groups may be meant for other bots.
-			return kind, outcomeIgnored
-		}
 		b.say(ctx, r.to, "没有这个命令。发送 /help 查看用法。")
 		return kind, outcomeDone
 	}
