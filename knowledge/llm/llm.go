@@ -192,13 +192,23 @@ func (w *Writer) write(ctx context.Context, q knowledge.Question, results []know
 
 	var onText func(string)
 	if w.stream && q.OnPartial != nil {
-		last := ""
+		last, withheld := "", false
 		onText = func(raw string) {
-			shown := partialText(raw, results)
-			if shown != "" && shown != last {
-				last = shown
-				q.OnPartial(shown)
+			if withheld {
+				return
 			}
+			shown := partialText(raw, results)
+			if shown == "" || shown == last {
+				return
+			}
+			if why := w.leak(shown); why != "" {
+				// The final check rejects this reply; show no more of it.
+				w.log.Warn("streamed text withheld", "why", why)
+				withheld = true
+				return
+			}
+			last = shown
+			q.OnPartial(shown)
 		}
 	}
 	raw, err := w.complete(ctx, opWrite, req, onText)

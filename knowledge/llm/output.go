@@ -51,16 +51,8 @@ func (w *Writer) usable(raw string) (string, error) {
 
 // garbled says why text is unusable, or returns "".
 func (w *Writer) garbled(text string) string {
-	if len(w.apiKey) >= 8 && strings.Contains(text, w.apiKey) {
-		return "reply contains the API key"
-	}
-	for _, t := range blockTags {
-		if strings.Contains(text, t) {
-			return "reply echoes the prompt's blocks"
-		}
-	}
-	if leaksPrompt(text, w.system) {
-		return "reply repeats the system prompt"
+	if why := w.leak(text); why != "" {
+		return why
 	}
 	if strings.HasPrefix(text, "```") || (strings.HasPrefix(text, "{") && strings.HasSuffix(text, "}")) {
 		return "reply is code or JSON, not an answer"
@@ -82,6 +74,24 @@ func (w *Writer) garbled(text string) string {
 		return "reply is not in Chinese"
 	case bad*20 > han:
 		return "reply has broken characters"
+	}
+	return ""
+}
+
+// leak says why text would reveal what a user must not see (the key, the
+// prompt's blocks, the system prompt), or returns "". Streamed text is
+// checked with it before it is shown.
+func (w *Writer) leak(text string) string {
+	if len(w.apiKey) >= 8 && strings.Contains(text, w.apiKey) {
+		return "reply contains the API key"
+	}
+	for _, t := range blockTags {
+		if strings.Contains(text, t) {
+			return "reply echoes the prompt's blocks"
+		}
+	}
+	if leaksPrompt(text, w.system) {
+		return "reply repeats the system prompt"
 	}
 	return ""
 }
