@@ -174,8 +174,11 @@ func New(opts Options) (*Writer, error) {
 // as it grows (a retried attempt starts its text afresh). The returned
 // Answer has Mode "llm" and text whose markers match its Citations. On any
 // failure — the server, the network, empty or unusable output — Write
-// returns an *Error and a zero Answer.
+// returns an *Error and a zero Answer, and it gives up a little before ctx's
+// deadline (see fallbackReserve) so the caller can still answer without it.
 func (w *Writer) Write(ctx context.Context, q knowledge.Question, results []knowledge.Result) (knowledge.Answer, error) {
+	ctx, cancel := withReserve(ctx)
+	defer cancel()
 	ans, err := w.write(ctx, q, results)
 	if err != nil {
 		w.m.fallbacks.Inc()
@@ -227,6 +230,22 @@ func (w *Writer) write(ctx context.Context, q knowledge.Question, results []know
 		w.log.Warn("citations dropped", "out_of_range", dropped.outOfRange, "quote", dropped.quote)
 	}
 	return knowledge.Answer{Text: text, Citations: cits, Mode: "llm"}, nil
+}
+
+// fallbackReserve is how much of the caller's deadline Write and Rewrite
+// leave unused (at most a quarter of the time remaining), so that when the
+// model fails the caller still has time to answer without it.
+const fallbackReserve = time.Second
+
+// withReserve returns ctx with its deadline, if any, brought forward by the
+// fallback reserve.
+func withReserve(ctx context.Context) (context.Context, context.CancelFunc) {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return ctx, func() {}
+	}
+	reserve := min(fallbackReserve, time.Until(dl)/4)
+	return context.WithDeadline(ctx, dl.Add(-reserve))
 }
 
 // request builds a chat completion request with the configured sampling.

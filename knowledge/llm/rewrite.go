@@ -17,12 +17,15 @@ import (
 // q.Text without calling the model. Otherwise it asks the model once,
 // without streaming, and returns the rewrite; a rewrite that is empty,
 // too long or not Chinese is discarded in favour of q.Text. When the call
-// fails it returns q.Text together with an *Error, so the caller may go on
-// with the original question.
+// fails, or does not answer before the fallback reserve of ctx's deadline,
+// it returns q.Text together with an *Error, so the caller may go on with
+// the original question.
 func (w *Writer) Rewrite(ctx context.Context, q knowledge.Question) (string, error) {
 	if len(q.History) == 0 || !Elliptical(q.Text) {
 		return q.Text, nil
 	}
+	ctx, cancel := withReserve(ctx)
+	defer cancel()
 	req := w.request([]openai.ChatCompletionMessage{
 		{Role: openai.ChatMessageRoleSystem, Content: rewriteRules},
 		{Role: openai.ChatMessageRoleUser, Content: buildRewriteMessage(q)},

@@ -334,6 +334,36 @@ func TestWriteStopsAtCallerDeadline(t *testing.T) {
 	}
 }
 
+func TestWriteLeavesTimeForTheFallback(t *testing.T) {
+	tests := []struct {
+		name   string
+		stream bool
+	}{
+		{"hung completion gives up before the caller's deadline", false},
+		{"hung stream gives up before the caller's deadline", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeLLM(t, func(w http.ResponseWriter, r *http.Request, n int) {
+				<-r.Context().Done() // a server that never answers
+			})
+			w := newTestWriter(t, f.url(), func(o *Options) { o.Stream = tt.stream; o.Timeout = time.Minute })
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			q := question()
+			q.OnPartial = func(string) {}
+			_, err := w.Write(ctx, q, testResults())
+			if ctx.Err() != nil {
+				t.Fatal("Write used up the caller's deadline, leaving no time for the extractive answer")
+			}
+			var e *Error
+			if !errors.As(err, &e) || e.Kind != KindTimeout {
+				t.Fatalf("err = %v, want a timeout", err)
+			}
+		})
+	}
+}
+
 func TestWriteErrorsHideKey(t *testing.T) {
 	f := newFakeLLM(t, func(w http.ResponseWriter, r *http.Request, n int) {
 		// A careless server echoing the credentials it rejected.
