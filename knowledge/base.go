@@ -418,17 +418,18 @@ func (b *Base) Stats() Stats {
 		Articles: len(x.articles), Chunks: len(x.chunks), Sources: b.opts.Sources,
 		Embedder: x.embedderID, Dims: x.dims, LoadedAt: x.builtAt, Regions: x.Regions(),
 	}
-	names := map[string]bool{}
+	// The issue is the source most articles come from, by its title.
+	count := map[string]int{}
 	for _, a := range x.articles {
-		names[a.Source] = true
+		count[a.Source]++
 	}
-	for n := range names {
-		st.IssueName = n
-		if len(names) > 1 {
-			st.IssueName = fmt.Sprintf("%d 个来源", len(names))
+	best := ""
+	for n, c := range count {
+		if c > count[best] || c == count[best] && n < best {
+			best = n
 		}
-		break
 	}
+	st.IssueName = SourceTitle(best)
 	return st
 }
 

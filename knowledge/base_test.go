@@ -367,3 +367,16 @@ author: 某社区党委
 		t.Fatalf("a specific question got an outline: %s", ans.Text)
 	}
 }
+
+func TestStatsNamesTheIssueForPeople(t *testing.T) {
+	b, err := Open(context.Background(), Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Stats().IssueName; got == "" || strings.HasSuffix(got, ".txt") {
+		t.Fatalf("IssueName = %q, want a title, not a file name", got)
+	}
+	if got := SourceTitle("第5期.md"); got != "第5期" {
+		t.Fatalf("SourceTitle = %q", got)
+	}
+}

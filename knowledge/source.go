@@ -21,6 +21,18 @@ const BundledSource = "bundled"
 // bundledName is the bundled issue's file name (see corpus/README.md).
 const bundledName = "jilin-city-party-building-2020.txt"
 
+// bundledTitle is how people name the bundled issue.
+const bundledTitle = "吉林市党建刊物（2020年7—8月）"
+
+// SourceTitle names a source file for people: the bundled issue by its
+// title, any other file by its name without the extension.
+func SourceTitle(name string) string {
+	if name == bundledName {
+		return bundledTitle
+	}
+	return strings.TrimSuffix(name, filepath.Ext(name))
+}
+
 //go:embed corpus/jilin-city-party-building-2020.txt
 var bundledIssue []byte
 
