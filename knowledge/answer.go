@@ -109,6 +109,7 @@ func Extract(question string, results []Result) Answer {
 		return Answer{Mode: ModeExtractive}
 	}
 	qterms := uniqueTerms(Terms(QueryText(question)))
+	want := wantedAnswer(question)
 	type cand struct {
 		res, pos int
 		text     string
@@ -137,6 +138,15 @@ func Extract(question string, results []Result) Answer {
 				}
 			}
 			score := float64(hit) / float64(len(qterms)+1)
+			// A sentence that holds what the question asks for — a
+			// name at the post asked about, a figure for 多少 — is
+			// worth more than one that shares the most words.
+			if want.post != "" && holderNamed(want.post, []string{s}) {
+				score += 0.5
+			}
+			if want.number && hasFigure(s) {
+				score += 0.25
+			}
 			// Earlier passages are more relevant as a whole.
 			score *= 1 / (1 + 0.35*float64(ri))
 			cands = append(cands, cand{ri, pi, s, score})

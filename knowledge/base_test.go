@@ -380,3 +380,33 @@ func TestStatsNamesTheIssueForPeople(t *testing.T) {
 		t.Fatalf("SourceTitle = %q", got)
 	}
 }
+
+func TestPostHolderFromBylines(t *testing.T) {
+	src, data := t.TempDir(), t.TempDir()
+	writeDoc(t, src, "a.md", `---
+title: 抓党建促振兴
+author: 张明
+author_post: 甲县委常委、组织部长
+regions: [甲县]
+---
+甲县坚持抓党建促乡村振兴，选派干部驻村。
+`)
+	writeDoc(t, src, "b.md", docB)
+	var n atomic.Int64
+	b := openTest(t, data, src, &n)
+	ans, err := b.Ask(context.Background(), Question{Text: "甲县的组织部长叫什么名字？"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Mode != ModeCatalog || !strings.Contains(ans.Text, "张明") || len(ans.Citations) != 1 {
+		t.Fatalf("answer = %+v", ans)
+	}
+	// A post nobody in the knowledge base holds by name is refused.
+	ans, err = b.Ask(context.Background(), Question{Text: "幸福里社区的支部书记叫什么名字？"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Refused {
+		t.Fatalf("answer = %+v, want a refusal", ans)
+	}
+}

@@ -39,6 +39,11 @@ func (x *Index) catalogAnswer(question string) (ans Answer, results []Result, ok
 			return Answer{Text: text, Citations: []Citation{CitationOf(1, r)}, Mode: ModeCatalog}, []Result{r}, true
 		}
 	}
+	if a, ok := x.postHolder(q); ok {
+		r := x.leadResult(a)
+		text := fmt.Sprintf("%s是%s[1]，本期收录其文章《%s》。", a.AuthorPost, a.Author, a.Title)
+		return Answer{Text: text, Citations: []Citation{CitationOf(1, r)}, Mode: ModeCatalog}, []Result{r}, true
+	}
 	if asksList.MatchString(q) {
 		return x.listAnswer(x.articles, "本期共有%d篇文章："), nil, true
 	}
@@ -152,4 +157,46 @@ func (x *Index) regionsAnswer() Answer {
 	}
 	b.WriteString("。")
 	return Answer{Text: b.String(), Citations: []Citation{}, Mode: ModeCatalog}
+}
+
+// postHolder finds the author whose post the question asks about: the
+// question asks who holds a post, names the author's county or district,
+// and the author's post (永吉县委常委、组织部长) includes the post asked.
+func (x *Index) postHolder(q string) (Article, bool) {
+	if !asksName.MatchString(q) || asksOther.MatchString(q) {
+		return Article{}, false
+	}
+	var found []Article
+	for _, a := range x.articles {
+		if a.AuthorPost == "" || a.Author == "" || len(a.Regions) == 0 {
+			continue
+		}
+		post := squash(a.AuthorPost)
+		region := a.Regions[0]
+		short := x.shortName(region)
+		if !strings.Contains(q, region) && (short == "" || !strings.Contains(q, short)) {
+			continue
+		}
+		for _, p := range posts {
+			if strings.Contains(q, p) && strings.Contains(post, p) {
+				found = append(found, a)
+				break
+			}
+		}
+	}
+	if len(found) == 1 {
+		return found[0], true
+	}
+	return Article{}, false
+}
+
+// shortName returns the short form the gazetteer knows for a region
+// (永吉 for 永吉县), or "".
+func (x *Index) shortName(region string) string {
+	for alias, name := range x.places.alias {
+		if name == region && alias != region {
+			return alias
+		}
+	}
+	return ""
 }

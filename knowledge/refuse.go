@@ -12,13 +12,16 @@ import (
 //     knowledge base knows nothing about that place;
 //   - it names a year that no article mentions;
 //   - no retrieved passage holds enough of its weighted terms (coverage
-//     below Options.MinCoverage).
+//     below Options.MinCoverage);
+//   - it asks who holds a post and no passage names anyone at that post
+//     (see answertype.go).
 
 // Refusal reasons.
 const (
 	refuseUnknownPlace = "unknown place"
 	refuseUnknownYear  = "unknown year"
 	refuseLowCoverage  = "low coverage"
+	refuseNoHolder     = "no holder named"
 )
 
 // genericPlaceWords end in a place suffix without naming a place.
@@ -88,6 +91,9 @@ func (x *Index) refusalReason(q string, results []Result, minCoverage float64) s
 	}
 	if best < minCoverage {
 		return refuseLowCoverage
+	}
+	if unnamedHolder(q, results) != "" {
+		return refuseNoHolder
 	}
 	return ""
 }

@@ -224,7 +224,14 @@ func classify(ctx context.Context, err error) (kind Kind, status int, retryable 
 	case errors.As(err, &apiErr):
 		status = apiErr.HTTPStatusCode
 		if status == 0 {
-			return KindStream, 0, true // an error event inside a stream
+			// An error event inside a stream. Most are the server
+			// breaking off (overload, a worker lost) and worth another
+			// attempt; one that rejects the request itself would be
+			// rejected again.
+			if rejectsRequest(apiErr) {
+				return KindRequest, 0, false
+			}
+			return KindStream, 0, true
 		}
 	}
 	if status != 0 {
@@ -256,6 +263,32 @@ func classify(ctx context.Context, err error) (kind Kind, status int, retryable 
 		return KindNetwork, 0, true
 	}
 	return KindNetwork, 0, false
+}
+
+// rejectedTypes are the error types by which OpenAI-compatible servers
+// refuse a request as such: a bad parameter, an unknown model, a wrong or
+// unauthorised key.
+var rejectedTypes = map[string]bool{
+	"invalid_request_error": true,
+	"authentication_error":  true,
+	"permission_error":      true,
+	"not_found_error":       true,
+}
+
+// rejectsRequest reports whether an error event says the request itself
+// was refused, by its type or by a 4xx code (other than 408 and 429) some
+// servers put in the event instead of an HTTP status.
+func rejectsRequest(e *openai.APIError) bool {
+	if rejectedTypes[strings.ToLower(e.Type)] {
+		return true
+	}
+	switch c := e.Code.(type) {
+	case int:
+		return c >= 400 && c < 500 && c != http.StatusRequestTimeout && c != http.StatusTooManyRequests
+	case string:
+		return c == "invalid_api_key" || c == "model_not_found"
+	}
+	return false
 }
 
 func ctxKind(ctx context.Context) Kind {

@@ -18,11 +18,13 @@ const (
 	// KindServer: the server answered 5xx.
 	KindServer Kind = "server"
 	// KindRequest: the server rejected the request (4xx other than 408 and
-	// 429): a wrong key, an unknown model, a bad parameter. Not retried.
+	// 429, or an error event in a stream that says so): a wrong key, an
+	// unknown model, a bad parameter. Not retried.
 	KindRequest Kind = "request"
 	// KindNetwork: the connection failed.
 	KindNetwork Kind = "network"
-	// KindStream: a streamed completion broke off or carried an error event.
+	// KindStream: a streamed completion broke off or carried an error event
+	// other than a rejection of the request.
 	KindStream Kind = "stream"
 	// KindMalformed: the response could not be decoded.
 	KindMalformed Kind = "malformed"

@@ -229,6 +229,42 @@ func TestWriteFaults(t *testing.T) {
 			wantKind: KindStream, wantCalls: 3,
 		},
 		{
+			name:   "invalid request event in the stream fails as request without retry",
+			stream: true,
+			handle: func(w http.ResponseWriter, r *http.Request, n int) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				fmt.Fprint(w, "data: {\"error\":{\"message\":\"This model's maximum context length is 8192 tokens\",\"type\":\"invalid_request_error\",\"code\":\"context_length_exceeded\"}}\n\n")
+			},
+			wantKind: KindRequest, wantCalls: 1,
+		},
+		{
+			name:   "authentication event in the stream fails as request without retry",
+			stream: true,
+			handle: func(w http.ResponseWriter, r *http.Request, n int) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				fmt.Fprint(w, "data: {\"error\":{\"message\":\"invalid x-api-key\",\"type\":\"authentication_error\"}}\n\n")
+			},
+			wantKind: KindRequest, wantCalls: 1,
+		},
+		{
+			name:   "error event with a 4xx code in the stream fails as request without retry",
+			stream: true,
+			handle: func(w http.ResponseWriter, r *http.Request, n int) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				fmt.Fprint(w, "data: {\"error\":{\"object\":\"error\",\"message\":\"model not found\",\"type\":\"NotFoundError\",\"code\":404}}\n\n")
+			},
+			wantKind: KindRequest, wantCalls: 1,
+		},
+		{
+			name:   "rate limit event in the stream is retried as stream",
+			stream: true,
+			handle: func(w http.ResponseWriter, r *http.Request, n int) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				fmt.Fprint(w, "data: {\"error\":{\"message\":\"slow down\",\"type\":\"rate_limit_error\",\"code\":429}}\n\n")
+			},
+			wantKind: KindStream, wantCalls: 3,
+		},
+		{
 			name:   "stream with no text fails as empty",
 			stream: true,
 			handle: func(w http.ResponseWriter, r *http.Request, n int) {
