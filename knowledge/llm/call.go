@@ -40,13 +40,27 @@ var (
 
 // complete runs req with retries and returns the completion text. When
 // onText is non-nil the completion is streamed and onText receives the
-// text of the current attempt so far. Failures are returned as *Error and
-// counted.
-func (w *Writer) complete(ctx context.Context, op string, req openai.ChatCompletionRequest, onText func(string)) (string, error) {
+// text of the current attempt so far. When accept is non-nil it turns the
+// completion into the text returned, or rejects it with an *Error; a
+// rejected reply is not retried. Failures are returned as *Error, and each
+// call is counted once in kbot_llm_requests_total, under the outcome the
+// caller gets.
+func (w *Writer) complete(ctx context.Context, op string, req openai.ChatCompletionRequest, onText func(string), accept func(raw string) (string, error)) (string, error) {
 	var last *Error
 	for attempt := 1; ; attempt++ {
 		hint := &retryHint{}
 		text, err := w.attempt(context.WithValue(ctx, hintKey{}, hint), op, req, onText)
+		if err == nil && accept != nil {
+			if text, err = accept(text); err != nil {
+				var e *Error
+				if errors.As(err, &e) {
+					e.Attempts = attempt
+				}
+				w.log.Warn("model reply unusable", "op", op, "attempt", attempt, "err", err)
+				w.fail(op, err)
+				return "", err
+			}
+		}
 		if err == nil {
 			w.m.requests.WithLabelValues(op, "ok").Inc()
 			return text, nil

@@ -214,13 +214,8 @@ func (w *Writer) write(ctx context.Context, q knowledge.Question, results []know
 			q.OnPartial(shown)
 		}
 	}
-	raw, err := w.complete(ctx, opWrite, req, onText)
+	text, err := w.complete(ctx, opWrite, req, onText, w.usable)
 	if err != nil {
-		return knowledge.Answer{}, err
-	}
-	text, err := w.usable(raw)
-	if err != nil {
-		w.fail(opWrite, err)
 		return knowledge.Answer{}, err
 	}
 	text, cits, dropped := checkCitations(text, results)

@@ -30,7 +30,7 @@ func (w *Writer) Rewrite(ctx context.Context, q knowledge.Question) (string, err
 		{Role: openai.ChatMessageRoleSystem, Content: rewriteRules},
 		{Role: openai.ChatMessageRoleUser, Content: buildRewriteMessage(q)},
 	}, rewriteMaxTokens)
-	raw, err := w.complete(ctx, opRewrite, req, nil)
+	raw, err := w.complete(ctx, opRewrite, req, nil, nil)
 	if err != nil {
 		return q.Text, err
 	}
