@@ -40,7 +40,7 @@ func (b *Bot) cmdDocument(ctx context.Context, r *request) string {
 		b.say(ctx, r.to, "暂不支持直接解析 PDF。请先把 PDF 中的文字导出为 UTF-8 编码的 .txt 文件，再发送给我。")
 		return outcomeDone
 	default:
-		b.say(ctx, r.to, "只支持 .txt 和 .md 文本文件（UTF-8 编码）。")
+		b.say(ctx, r.to, "只支持 .txt 和 .md 文本文件（UTF-8 或 GBK 编码）。")
 		return outcomeDone
 	}
 	limit := b.opts.MaxDocumentBytes
@@ -79,7 +79,7 @@ func (b *Bot) cmdDocument(ctx context.Context, r *request) string {
 		b.metrics.reloads.WithLabelValues("error").Inc()
 		b.metrics.errors.WithLabelValues("upload").Inc()
 		b.log.Error("add document failed", "update_id", r.updateID, "user_id", r.userID, "file", name, b.errAttr(err))
-		b.say(ctx, r.to, "添加失败，知识库保持不变。\n原因："+cutRunes(b.redact(err.Error()), 500))
+		b.say(ctx, r.to, uploadRefusal(err))
 		return outcomeError
 	}
 	b.metrics.reloads.WithLabelValues("ok").Inc()
@@ -134,8 +134,10 @@ func (b *Bot) download(ctx context.Context, fileID string, limit int64) ([]byte,
 	return data, nil
 }
 
-// checkText verifies that an upload is UTF-8 text and strips a byte-order
-// mark. It returns a message for the user when it is not.
+// checkText turns away uploads that are plainly not text (empty, a PDF,
+// binary) and strips a UTF-8 byte-order mark. It returns a message for the
+// user when it turns one away. The encoding is left to the knowledge base,
+// which also reads GB18030 (GBK) Chinese.
 func checkText(data []byte) ([]byte, string) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	switch {
@@ -144,11 +146,31 @@ func checkText(data []byte) ([]byte, string) {
 	case bytes.HasPrefix(data, []byte("%PDF-")):
 		return nil, "这个文件其实是 PDF。请先把文字导出为 UTF-8 编码的 .txt 文件，再发送给我。"
 	case bytes.IndexByte(data, 0) >= 0:
-		return nil, "这个文件不是文本文件，请发送 UTF-8 编码的 .txt 或 .md 文件。"
-	case !utf8.Valid(data):
-		return nil, "文件不是 UTF-8 编码（可能是 GBK）。请用记事本等工具另存为 UTF-8 编码后再发送。"
+		return nil, "这个文件不是文本文件，请发送 UTF-8 或 GBK 编码的 .txt 或 .md 文件。"
 	}
 	return data, ""
+}
+
+// uploadRefusal is what an admin reads when the knowledge base does not
+// take a document: a short reason and what to do, never the error itself
+// (it names server paths and addresses; the log has it).
+func uploadRefusal(err error) string {
+	switch {
+	case isLoaderError(err, knowledge.ErrUndecodable):
+		return "添加失败，知识库保持不变：无法识别文件的编码（既不是 UTF-8，也不是 GBK 中文）。请用记事本等工具另存为 UTF-8 编码后再发送。"
+	case isLoaderError(err, knowledge.ErrEmpty):
+		return "添加失败，知识库保持不变：文件里没有正文。请检查文件内容后再发送。"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "添加失败，知识库保持不变：处理超时。请稍后再试，或把文件拆小后分别发送。"
+	}
+	return "添加失败，知识库保持不变。请确认文件是有正文的中文文章（UTF-8 或 GBK 编码）后重新发送；如仍失败，请联系运维人员查看日志。"
+}
+
+// isLoaderError reports whether err is, or reports, the loader's sentinel.
+// AddDocument passes on the loader's reason for skipping a file as text,
+// so errors.Is alone does not find it.
+func isLoaderError(err, sentinel error) bool {
+	return errors.Is(err, sentinel) || strings.Contains(err.Error(), sentinel.Error())
 }
 
 // cleanFileName keeps a safe base name for the stored source.

@@ -28,7 +28,10 @@ type fakeKB struct {
 	askFn    func(ctx context.Context, q knowledge.Question) (knowledge.Answer, error)
 	asked    []knowledge.Question
 	reloadFn func(ctx context.Context) (knowledge.Report, error)
-	added    map[string][]byte
+	// addFn, when set, decides AddDocument's result after the document
+	// is recorded in added.
+	addFn func(name string, data []byte) (knowledge.Report, error)
+	added map[string][]byte
 }
 
 func newFakeKB() *fakeKB {
@@ -125,7 +128,11 @@ func (k *fakeKB) Reload(ctx context.Context) (knowledge.Report, error) {
 func (k *fakeKB) AddDocument(ctx context.Context, name string, data []byte) (knowledge.Report, error) {
 	k.mu.Lock()
 	k.added[name] = data
+	fn := k.addFn
 	k.mu.Unlock()
+	if fn != nil {
+		return fn(name, data)
+	}
 	return knowledge.Report{ArticlesAdded: []string{"《上传的文章》"}, Articles: 4, Chunks: 10, ChunksEmbedded: 1, ChunksCached: 9, Took: time.Second}, nil
 }
 
