@@ -83,7 +83,18 @@ func TestNew(t *testing.T) {
 
 func TestPrivateQuestionGetsCitedAnswer(t *testing.T) {
 	api := newFakeAPI(t)
-	h := start(t, api, newFakeKB(), t.TempDir(), nil)
+	kb := newFakeKB()
+	// The answer takes until the typing indicator shows (at most 5 s): an
+	// instant answer stops the indicator before its request is sent.
+	kb.askFn = func(ctx context.Context, q knowledge.Question) (knowledge.Answer, error) {
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			if len(api.callsTo("sendChatAction")) > 0 {
+				break
+			}
+		}
+		return newFakeKB().Ask(ctx, q)
+	}
+	h := start(t, api, kb, t.TempDir(), nil)
 	api.private(testUserID, "永吉县做了什么？")
 	got := api.waitSent(testUserID, 1)[0]
 	text := got.params["text"]
