@@ -1,0 +1,215 @@
+package knowledge
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// The PDFs under testdata/pdf are described in testdata/pdf/README.md.
+func readTestPDF(t testing.TB, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile("testdata/pdf/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestExtractPDFGolden pins the text of the sample PDFs. Regenerate with
+// go test ./knowledge -run ExtractPDFGolden -update and review the diff.
+func TestExtractPDFGolden(t *testing.T) {
+	for _, name := range []string{"layout", "office"} {
+		t.Run(name, func(t *testing.T) {
+			got, err := ExtractPDF(readTestPDF(t, name+".pdf"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, "testdata/pdf/"+name+".golden", got)
+		})
+	}
+}
+
+// TestExtractPDFReadingOrder checks what the golden files must keep
+// saying, whatever the layout details: the title and author lines come
+// first and alone, the paragraphs follow in order, the second page comes
+// last after a blank line, and no character is lost or garbled.
+func TestExtractPDFReadingOrder(t *testing.T) {
+	const (
+		title  = "社区议事厅让群众说了算"
+		author = "龙潭区委组织部 李明远"
+		para1  = "2024年以来，龙潭区在全区12个社区推行“议事厅”制度，每月第一个周六召开居民议事会，由社区党组织书记主持，网格员、楼栋长和居民代表共同参加。议事会上提出的停车难、加装电梯、老旧小区改造等问题，当场登记、限期答复，办理结果在社区公示栏公开。"
+		para2  = "为了让议事不走过场，区委组织部把议事厅运行情况纳入社区党组织书记述职评议内容。一年来共收集居民意见三百余条，办结率达到百分之九十五。居民们说：“大家的事大家商量，心里踏实。”"
+		page2  = "下一步，龙潭区将把议事厅的做法推广到农村，探索“村民说事”机制，让更多群众参与基层治理。"
+	)
+	for _, name := range []string{"layout.pdf", "office.pdf"} {
+		t.Run(name, func(t *testing.T) {
+			got, err := ExtractPDF(readTestPDF(t, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimRight(got, "\n"), "\n")
+			if lines[0] != title || lines[1] != author {
+				t.Errorf("first lines = %q, %q; want the title and the author line", lines[0], lines[1])
+			}
+			pages := strings.Split(got, "\n\n")
+			if len(pages) != 2 {
+				t.Fatalf("got %d page blocks, want 2:\n%s", len(pages), got)
+			}
+			// Lines break where the page breaks them; the characters
+			// run on in order. Spaces are layout, not text.
+			squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
+			if want := squash(title + author + para1 + para2); squash(pages[0]) != want {
+				t.Errorf("page 1 text =\n%s\nwant the characters of\n%s", squash(pages[0]), want)
+			}
+			if squash(pages[1]) != squash(page2) {
+				t.Errorf("page 2 text = %q, want %q", squash(pages[1]), page2)
+			}
+			if n := len(lines); n < 8 {
+				t.Errorf("got %d lines, want one per printed line (at least 8)", n)
+			}
+		})
+	}
+}
+
+// buildPDF lays out numbered objects (object i+1 is objs[i]) with a
+// correct cross-reference table; trailer is added to the trailer
+// dictionary, which names object 1 as the catalog.
+func buildPDF(trailer string, objs ...string) []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offsets := make([]int, len(objs))
+	for i, o := range objs {
+		offsets[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f\r\n", len(objs)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n\r\n", off)
+	}
+	fmt.Fprintf(&b, "trailer\n<</Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, trailer, xref)
+	return b.Bytes()
+}
+
+func stream(content string) string {
+	return fmt.Sprintf("<</Length %d>>\nstream\n%s\nendstream", len(content), content)
+}
+
+// onePage is a one-page PDF drawing content with font F1 = font.
+func onePage(font, content string, extra ...string) []byte {
+	objs := []string{
+		"<</Type/Catalog/Pages 2 0 R>>",
+		"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+		"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Resources<</Font<</F1 5 0 R>>>>/Contents 4 0 R>>",
+		stream(content),
+		font,
+	}
+	return buildPDF("", append(objs, extra...)...)
+}
+
+func TestExtractPDFRefusesWhatItCannotRead(t *testing.T) {
+	manyPages := buildPDF("",
+		"<</Type/Catalog/Pages 2 0 R>>",
+		"<</Type/Pages/Kids["+strings.Repeat("3 0 R ", MaxPDFPages+1)+"]/Count 2001>>",
+		"<</Type/Page/Parent 2 0 R/Contents 4 0 R>>",
+		stream("BT ET"),
+	)
+	loopingTree := buildPDF("",
+		"<</Type/Catalog/Pages 2 0 R>>",
+		"<</Type/Pages/Kids[2 0 R 2 0 R]/Count 1>>",
+	)
+	encrypted := buildPDF("/Encrypt 3 0 R /ID[<00112233445566778899aabbccddeeff><00112233445566778899aabbccddeeff>]",
+		"<</Type/Catalog/Pages 2 0 R>>",
+		"<</Type/Pages/Kids[]/Count 0>>",
+		"<</Filter/Standard/V 2/R 3/Length 128/P -4/O<"+strings.Repeat("11", 32)+">/U<"+strings.Repeat("22", 32)+">>>",
+	)
+	aes256 := buildPDF("/Encrypt 3 0 R",
+		"<</Type/Catalog/Pages 2 0 R>>",
+		"<</Type/Pages/Kids[]/Count 0>>",
+		"<</Filter/Standard/V 5/R 6/Length 256/P -4>>",
+	)
+	imageOnly := onePage("<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>", "0 0 100 100 re f")
+	noUnicodeMap := onePage(
+		"<</Type/Font/Subtype/Type0/BaseFont/X/Encoding/Identity-H/DescendantFonts[6 0 R]>>",
+		"BT /F1 12 Tf 10 100 Td <00410042> Tj ET",
+		"<</Type/Font/Subtype/CIDFontType2/BaseFont/X/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>>>",
+	)
+	deep := onePage("<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>", strings.Repeat("[", 10000)+" Tj")
+	openHex := onePage("<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>", "BT /F1 10 Tf 10 150 Td <4142")
+	layout := readTestPDF(t, "layout.pdf")
+
+	tests := []struct {
+		name string
+		data []byte
+		want error
+	}{
+		{"text file is not a PDF", []byte("社区议事厅\n"), ErrPDFCorrupt},
+		{"empty file is not a PDF", nil, ErrPDFCorrupt},
+		{"truncated PDF is damaged", layout[:len(layout)/2], ErrPDFCorrupt},
+		{"PDF needing a password is encrypted", encrypted, ErrPDFEncrypted},
+		{"PDF in unsupported encryption is encrypted", aes256, ErrPDFEncrypted},
+		{"page without text has no text", imageOnly, ErrPDFNoText},
+		{"glyphs without a Unicode map are no text", noUnicodeMap, ErrPDFNoText},
+		{"too many pages is too large", manyPages, ErrPDFTooLarge},
+		{"page tree that loops is damaged", loopingTree, ErrPDFCorrupt},
+		{"deeply nested content is damaged", deep, ErrPDFCorrupt},
+		{"hex string left open is damaged", openHex, ErrPDFCorrupt},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text, err := ExtractPDF(tt.data)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("ExtractPDF = %q, %v; want %v", text, err, tt.want)
+			}
+			if text != "" {
+				t.Errorf("text %q returned with the error", text)
+			}
+		})
+	}
+}
+
+func TestExtractPDFSimpleFontsAndSpacing(t *testing.T) {
+	// A standard font without a ToUnicode map is read through its
+	// encoding; words placed apart by position get a space, and lines
+	// drawn top to bottom come out in that order.
+	data := onePage("<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>",
+		"BT /F1 10 Tf 10 150 Td (Party) Tj 40 0 Td (building) Tj 0 -20 Td [(wo) 120 (rk)] TJ ET")
+	got, err := ExtractPDF(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Party building\nwork\n"; got != want {
+		t.Errorf("ExtractPDF = %q, want %q", got, want)
+	}
+}
+
+func FuzzExtractPDF(f *testing.F) {
+	f.Add(readTestPDF(f, "layout.pdf"))
+	f.Add(readTestPDF(f, "office.pdf"))
+	f.Add(onePage("<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>", "BT /F1 10 Tf 10 150 Td (a b) Tj ET"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		text, err := ExtractPDF(data)
+		if err != nil {
+			if text != "" {
+				t.Errorf("text returned with error %v", err)
+			}
+			for _, known := range []error{ErrPDFCorrupt, ErrPDFEncrypted, ErrPDFNoText, ErrPDFTooLarge} {
+				if errors.Is(err, known) {
+					return
+				}
+			}
+			t.Fatalf("error %v is none of the documented ones", err)
+		}
+		if !utf8.ValidString(text) || strings.TrimSpace(text) == "" {
+			t.Fatalf("ExtractPDF = %q with no error: want valid, non-empty text", text)
+		}
+		if strings.ContainsFunc(text, func(r rune) bool { return r < ' ' && r != '\n' }) {
+			t.Fatalf("control characters in %q", text)
+		}
+	})
+}
