@@ -312,20 +312,30 @@ func diffArticles(old, cur *Index) (added, changed, removed []string) {
 }
 
 // AddDocument stores an uploaded document among the sources and reloads.
-// name must end in .txt or .md; the document must parse into at least one
-// article. When the reload fails the document is removed again, so the
-// sources and the serving index stay in step.
+// name must end in .txt, .md or .pdf; the document must parse into at
+// least one article. A PDF's text is extracted (ExtractPDF) and stored as
+// <name>.txt, an ordinary plain document from then on; a PDF that cannot
+// be read returns ExtractPDF's error (ErrPDFEncrypted, ErrPDFNoText, …)
+// and stores nothing. When the reload fails the document is removed
+// again, so the sources and the serving index stay in step.
 func (b *Base) AddDocument(ctx context.Context, name string, data []byte) (Report, error) {
 	base := filepath.Base(strings.TrimSpace(name))
 	ext := strings.ToLower(filepath.Ext(base))
-	if ext != ".txt" && ext != ".md" {
-		return Report{}, fmt.Errorf("add document %q: only .txt and .md files can be added", base)
+	if ext != ".txt" && ext != ".md" && ext != ".pdf" {
+		return Report{}, fmt.Errorf("add document %q: only .txt, .md and .pdf files can be added", base)
 	}
 	if base == "" || strings.HasPrefix(base, ".") {
 		return Report{}, fmt.Errorf("add document %q: bad file name", name)
 	}
 	if len(strings.TrimSpace(string(data))) == 0 {
 		return Report{}, fmt.Errorf("add document %q: the file is empty", base)
+	}
+	if ext == ".pdf" {
+		text, err := ExtractPDF(data)
+		if err != nil {
+			return Report{}, fmt.Errorf("add document %q: %w", base, err)
+		}
+		base, data = strings.TrimSuffix(base, filepath.Ext(base))+".txt", []byte(text)
 	}
 	dir := filepath.Join(b.opts.DataDir, uploadsDir)
 	path := filepath.Join(dir, base)
