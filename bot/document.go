@@ -20,8 +20,9 @@ import (
 // errTooLarge means a download exceeded MaxDocumentBytes.
 var errTooLarge = errors.New("document larger than the limit")
 
-// cmdDocument adds an admin's uploaded .txt or .md file to the knowledge
-// base. PDFs are declined politely: kbot has no PDF text extractor.
+// cmdDocument adds an admin's uploaded .txt, .md or .pdf file to the
+// knowledge base. A PDF's text is extracted by the knowledge base; the
+// bot only checks that the file is a PDF at all.
 func (b *Bot) cmdDocument(ctx context.Context, r *request) string {
 	doc := r.msg.Document
 	if !b.isAdmin(r.userID) {
@@ -37,10 +38,8 @@ func (b *Bot) cmdDocument(ctx context.Context, r *request) string {
 		// The knowledge base reads only .txt and .md sources.
 		name = strings.TrimSuffix(name, path.Ext(name)) + ".md"
 	case ".pdf":
-		b.say(ctx, r.to, "暂不支持直接解析 PDF。请先把 PDF 中的文字导出为 UTF-8 编码的 .txt 文件，再发送给我。")
-		return outcomeDone
 	default:
-		b.say(ctx, r.to, "只支持 .txt 和 .md 文本文件（UTF-8 或 GBK 编码）。")
+		b.say(ctx, r.to, "只支持 .txt 和 .md 文本文件（UTF-8 或 GBK 编码）以及含文字的 .pdf 文件。")
 		return outcomeDone
 	}
 	limit := b.opts.MaxDocumentBytes
@@ -60,7 +59,12 @@ func (b *Bot) cmdDocument(ctx context.Context, r *request) string {
 		b.say(ctx, r.to, "无法从 Telegram 下载这个文件，请稍后重新发送。")
 		return outcomeError
 	}
-	data, problem := checkText(data)
+	var problem string
+	if ext == ".pdf" {
+		problem = checkPDF(data)
+	} else {
+		data, problem = checkText(data)
+	}
 	if problem != "" {
 		b.say(ctx, r.to, problem)
 		return outcomeDone
@@ -93,6 +97,9 @@ func (b *Bot) cmdDocument(ctx context.Context, r *request) string {
 
 func renderUpload(name string, rep knowledge.Report) string {
 	title := "已添加《" + name + "》"
+	if strings.EqualFold(path.Ext(name), ".pdf") {
+		title += "（已提取其中的文字）"
+	}
 	if len(rep.ArticlesAdded)+len(rep.ArticlesChanged) == 0 {
 		title = "《" + name + "》已处理，但没有新增或修改文章"
 	}
@@ -144,11 +151,23 @@ func checkText(data []byte) ([]byte, string) {
 	case len(bytes.TrimSpace(data)) == 0:
 		return nil, "文件是空的，没有可添加的内容。"
 	case bytes.HasPrefix(data, []byte("%PDF-")):
-		return nil, "这个文件其实是 PDF。请先把文字导出为 UTF-8 编码的 .txt 文件，再发送给我。"
+		return nil, "这个文件其实是 PDF。请把文件名的扩展名改为 .pdf 后重新发送。"
 	case bytes.IndexByte(data, 0) >= 0:
 		return nil, "这个文件不是文本文件，请发送 UTF-8 或 GBK 编码的 .txt 或 .md 文件。"
 	}
 	return data, ""
+}
+
+// checkPDF turns away a file named .pdf that is not one, by its
+// signature. It returns a message for the user when it does.
+func checkPDF(data []byte) string {
+	switch {
+	case len(bytes.TrimSpace(data)) == 0:
+		return "文件是空的，没有可添加的内容。"
+	case !bytes.HasPrefix(data, []byte("%PDF-")):
+		return "这个文件不是有效的 PDF。请确认文件内容后重新发送，或发送 .txt 文本文件。"
+	}
+	return ""
 }
 
 // uploadRefusal is what an admin reads when the knowledge base does not
@@ -156,6 +175,14 @@ func checkText(data []byte) ([]byte, string) {
 // (it names server paths and addresses; the log has it).
 func uploadRefusal(err error) string {
 	switch {
+	case errors.Is(err, knowledge.ErrPDFEncrypted):
+		return "添加失败，知识库保持不变：这个 PDF 有密码保护。请去掉密码后重新导出再发送。"
+	case errors.Is(err, knowledge.ErrPDFNoText):
+		return "添加失败，知识库保持不变：这个 PDF 里没有可提取的文字（可能是扫描件或图片）。请发送含文字的 PDF 或 .txt 文件。"
+	case errors.Is(err, knowledge.ErrPDFTooLarge):
+		return "添加失败，知识库保持不变：这个 PDF 页数或内容过多。请拆分后分别发送。"
+	case errors.Is(err, knowledge.ErrPDFCorrupt):
+		return "添加失败，知识库保持不变：无法读取这个 PDF，文件可能已损坏。请重新导出后再发送。"
 	case isLoaderError(err, knowledge.ErrUndecodable):
 		return "添加失败，知识库保持不变：无法识别文件的编码（既不是 UTF-8，也不是 GBK 中文）。请用记事本等工具另存为 UTF-8 编码后再发送。"
 	case isLoaderError(err, knowledge.ErrEmpty):

@@ -114,3 +114,69 @@ func TestDocumentUploadRefusedByTheKnowledgeBase(t *testing.T) {
 		})
 	}
 }
+
+func TestDocumentUploadPDF(t *testing.T) {
+	pdf := []byte("%PDF-1.7\n% a PDF as far as the bot checks\n")
+	tests := []struct {
+		name   string
+		err    error
+		want   string // in the reply
+		logged string // in the log
+	}{
+		{
+			name: "pdf reaches the knowledge base and the reply names what was added",
+			want: "已添加《议事厅.pdf》（已提取其中的文字）",
+		},
+		{
+			name: "encrypted pdf is explained",
+			err:  fmt.Errorf("add document %q: %w", "议事厅.pdf", fmt.Errorf("extract pdf: %w: encrypted PDF: invalid password", knowledge.ErrPDFEncrypted)),
+			want: "有密码保护", logged: "encrypted PDF: invalid password",
+		},
+		{
+			name: "pdf without text is explained",
+			err:  fmt.Errorf("add document %q: extract pdf: %w", "议事厅.pdf", knowledge.ErrPDFNoText),
+			want: "没有可提取的文字", logged: "no extractable text",
+		},
+		{
+			name: "damaged pdf is explained",
+			err:  fmt.Errorf("add document %q: extract pdf: %w: missing %%%%EOF", "议事厅.pdf", knowledge.ErrPDFCorrupt),
+			want: "文件可能已损坏", logged: "missing %%EOF",
+		},
+		{
+			name: "pdf with too many pages is explained",
+			err:  fmt.Errorf("add document %q: extract pdf: %w: more than 2000 pages", "议事厅.pdf", knowledge.ErrPDFTooLarge),
+			want: "页数或内容过多", logged: "more than 2000 pages",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api := newFakeAPI(t)
+			kb := newFakeKB()
+			if tt.err != nil {
+				kb.addFn = func(string, []byte) (knowledge.Report, error) { return knowledge.Report{}, tt.err }
+			}
+			h := start(t, api, kb, t.TempDir(), nil)
+			texts := uploadDocument(t, api, "议事厅.pdf", pdf, tt.want)
+			kb.mu.Lock()
+			got, ok := kb.added["议事厅.pdf"]
+			kb.mu.Unlock()
+			if !ok || !bytes.Equal(got, pdf) {
+				t.Fatalf("AddDocument got %q (called: %v), want the PDF's bytes unchanged", got, ok)
+			}
+			reply := texts[len(texts)-1]
+			if tt.err == nil {
+				if !strings.Contains(reply, "• 《上传的文章》") {
+					t.Errorf("reply %q does not say what was added", reply)
+				}
+				return
+			}
+			if strings.Contains(reply, "extract pdf") || len([]rune(reply)) > 120 {
+				t.Errorf("reply %q is not a short message for people", reply)
+			}
+			h.stop()
+			if logs := h.logs.String(); !strings.Contains(logs, "add document failed") || !strings.Contains(logs, tt.logged) {
+				t.Errorf("the full error was not logged:\n%s", logs)
+			}
+		})
+	}
+}
