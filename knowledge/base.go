@@ -69,6 +69,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Progress, when set, is told how many chunks are embedded so far.
 	Progress func(done, total int)
+	// ExtractPDF reads the text of an uploaded PDF; nil means ExtractPDF
+	// in this process. kbot serve runs it in a child process with a time
+	// limit, so that a hostile file can neither hang nor crash the bot.
+	ExtractPDF func(ctx context.Context, data []byte) (string, error)
 }
 
 // DefaultMinCoverage is the refusal threshold, calibrated on the
@@ -315,7 +319,7 @@ func diffArticles(old, cur *Index) (added, changed, removed []string) {
 // name must end in .txt, .md or .pdf; the document must parse into at
 // least one article. A PDF's text is extracted (ExtractPDF) and stored as
 // <name>.txt, an ordinary plain document from then on; a PDF that cannot
-// be read returns ExtractPDF's error (ErrPDFEncrypted, ErrPDFNoText, …)
+// be read returns the extractor's error (ErrPDFEncrypted, ErrPDFNoText, …)
 // and stores nothing. When the reload fails the document is removed
 // again, so the sources and the serving index stay in step.
 func (b *Base) AddDocument(ctx context.Context, name string, data []byte) (Report, error) {
@@ -331,7 +335,11 @@ func (b *Base) AddDocument(ctx context.Context, name string, data []byte) (Repor
 		return Report{}, fmt.Errorf("add document %q: the file is empty", base)
 	}
 	if ext == ".pdf" {
-		text, err := ExtractPDF(data)
+		extract := b.opts.ExtractPDF
+		if extract == nil {
+			extract = func(_ context.Context, data []byte) (string, error) { return ExtractPDF(data) }
+		}
+		text, err := extract(ctx, data)
 		if err != nil {
 			return Report{}, fmt.Errorf("add document %q: %w", base, err)
 		}

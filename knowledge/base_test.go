@@ -3,6 +3,7 @@ package knowledge
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -464,4 +465,25 @@ func TestAddDocumentPDF(t *testing.T) {
 			t.Fatalf("the PDF's text is not found by search: %+v", res)
 		}
 	})
+}
+
+func TestAddDocumentUsesTheConfiguredPDFExtractor(t *testing.T) {
+	src, data := t.TempDir(), t.TempDir()
+	writeDoc(t, src, "a.md", docA)
+	var calls atomic.Int64
+	b, err := Open(context.Background(), Options{DataDir: data, Sources: []string{src},
+		ExtractPDF: func(ctx context.Context, pdf []byte) (string, error) {
+			calls.Add(1)
+			return "", fmt.Errorf("child: %w", ErrPDFCorrupt)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.AddDocument(context.Background(), "x.pdf", []byte("%PDF-1.4 ..."))
+	if !errors.Is(err, ErrPDFCorrupt) || calls.Load() != 1 {
+		t.Fatalf("AddDocument error %v after %d extractor calls", err, calls.Load())
+	}
+	if entries, _ := os.ReadDir(filepath.Join(data, uploadsDir)); len(entries) != 0 {
+		t.Fatalf("a PDF that could not be read left %d files among the sources", len(entries))
+	}
 }

@@ -131,6 +131,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		}
 	}
 	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, g: g}
+	if rest[0] == pdfTextCommand {
+		// Internal: kbot serve's child process for PDF uploads.
+		if err := cmdPDFText(e, rest[1:]); err != nil {
+			fmt.Fprintf(stderr, "kbot %s: %v\n", pdfTextCommand, err)
+			return exitError
+		}
+		return exitOK
+	}
 	for _, c := range commands() {
 		if c.name != rest[0] {
 			continue
@@ -237,6 +245,11 @@ func embedder(ctx context.Context, cfg config.Config, log *slog.Logger) (embeddi
 
 // open loads (or builds) the knowledge base the configuration names.
 func (e *env) open(cfg config.Config, log *slog.Logger, writer knowledge.Writer) (*knowledge.Base, error) {
+	return e.openWith(cfg, log, writer, nil)
+}
+
+// openWith is open with a PDF extractor for uploads (nil: in process).
+func (e *env) openWith(cfg config.Config, log *slog.Logger, writer knowledge.Writer, pdf func(context.Context, []byte) (string, error)) (*knowledge.Base, error) {
 	em, err := embedder(e.ctx, cfg, log)
 	if err != nil {
 		return nil, err
@@ -250,6 +263,7 @@ func (e *env) open(cfg config.Config, log *slog.Logger, writer knowledge.Writer)
 		MinCoverage: cfg.Retrieval.MinScore,
 		Logger:      log,
 		Progress:    progressBar(e.stderr),
+		ExtractPDF:  pdf,
 	}
 	if writer != nil {
 		opts.Writer = writer

@@ -29,7 +29,7 @@ func cmdServe(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	kb, err := e.open(cfg, log, writer)
+	kb, err := e.openWith(cfg, log, writer, selfPDFExtractor())
 	if err != nil {
 		return err
 	}
