@@ -56,9 +56,12 @@ func (b *Bot) answer(ctx context.Context, r *request, text string) string {
 
 	qctx, cancel := context.WithTimeout(ctx, b.opts.QuestionTimeout)
 	defer cancel()
+	b.metrics.waiting.Inc()
 	select {
 	case b.answers <- struct{}{}:
+		b.metrics.waiting.Dec()
 	case <-qctx.Done():
+		b.metrics.waiting.Dec()
 		b.log.Warn("no answer slot before the question deadline", "update_id", r.updateID, "chat_id", r.chatID)
 		b.say(ctx, r.to, "抱歉，现在提问的人比较多，请稍后再试。")
 		return outcomeTimeout
@@ -216,6 +219,7 @@ type stream struct {
 	stopped   bool
 	msgID     int
 	notBefore time.Time
+	lastCall  time.Time // when the last send or edit returned
 
 	wake chan struct{}
 	quit chan struct{}
@@ -261,12 +265,16 @@ func (s *stream) stop() (msgID int, notBefore time.Time, text string) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.msgID, s.notBefore, s.text
+	// The final edit keeps the pace of the streamed ones.
+	notBefore = s.notBefore
+	if s.msgID != 0 && s.lastCall.Add(s.interval).After(notBefore) {
+		notBefore = s.lastCall.Add(s.interval)
+	}
+	return s.msgID, notBefore, s.text
 }
 
 func (s *stream) loop() {
 	defer close(s.done)
-	var lastEdit time.Time
 	shown := ""
 	for {
 		select {
@@ -276,8 +284,8 @@ func (s *stream) loop() {
 		}
 		s.mu.Lock()
 		at := s.notBefore
-		if s.msgID != 0 && lastEdit.Add(s.interval).After(at) {
-			at = lastEdit.Add(s.interval)
+		if s.msgID != 0 && s.lastCall.Add(s.interval).After(at) {
+			at = s.lastCall.Add(s.interval)
 		}
 		s.mu.Unlock()
 		if d := time.Until(at); d > 0 {
@@ -290,12 +298,14 @@ func (s *stream) loop() {
 		s.mu.Lock()
 		text, msgID := s.text, s.msgID
 		s.mu.Unlock()
-		if text == shown {
+		// A partial longer than one message is shown cut; the final
+		// answer replaces it in full. Once cut, longer partials look
+		// the same and are not sent again (Telegram refuses an edit
+		// that changes nothing).
+		html := esc(cutRunes(text, 3500)) + " …"
+		if html == shown {
 			continue
 		}
-		// A partial longer than one message is shown cut; the final
-		// answer replaces it in full.
-		html := esc(cutRunes(text, 3500)) + " …"
 		var err error
 		if msgID == 0 {
 			params := &tg.SendMessageParams{ChatID: s.to.chatID, Text: html, ParseMode: models.ParseModeHTML}
@@ -312,11 +322,13 @@ func (s *stream) loop() {
 		} else {
 			err = s.b.edit(s.ctx, s.to.chatID, msgID, html, nil)
 		}
-		lastEdit = time.Now()
+		s.mu.Lock()
+		s.lastCall = time.Now()
+		s.mu.Unlock()
 		var tooMany *tg.TooManyRequestsError
 		switch {
 		case err == nil:
-			shown = text
+			shown = html
 		case errors.As(err, &tooMany):
 			s.b.log.Warn("telegram asked to slow down while streaming", "chat_id", s.to.chatID, "retry_after_s", tooMany.RetryAfter)
 			s.b.metrics.errors.WithLabelValues("rate_limited_by_telegram").Inc()

@@ -352,7 +352,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	if b.opts.WebhookURL != "" {
 		err = b.serveWebhook(ctx, hctx)
 	} else {
-		err = b.poll(ctx, hctx)
+		if err = b.poll(ctx, hctx); err == nil {
+			b.confirmReceived()
+		}
 	}
 
 	b.log.Info("stopped taking updates; finishing answers in flight")
@@ -372,6 +374,25 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	b.log.Info("telegram bot stopped")
 	return err
+}
+
+// confirmReceived tells Telegram, on the way out, that every update the
+// journal holds was received, so the next run need not send an offset
+// (see journal.offsetToSend) and still sees updates numbered anew while
+// it was down. An update this call returns stays unconfirmed and comes
+// again next time.
+func (b *Bot) confirmReceived() {
+	offset := b.journal.offsetToSend()
+	if offset == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := b.getUpdates(ctx, offset, 1, 0); err != nil {
+		b.log.Warn("could not confirm the last updates to telegram; the next start will", b.errAttr(err))
+		return
+	}
+	b.journal.confirm(offset)
 }
 
 // identify calls getMe, retrying transient failures, to learn the bot's

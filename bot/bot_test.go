@@ -46,6 +46,7 @@ func keyboard(t *testing.T, c call) []string {
 }
 
 func TestNew(t *testing.T) {
+	t.Parallel()
 	kb := newFakeKB()
 	tests := []struct {
 		name    string
@@ -82,6 +83,7 @@ func TestNew(t *testing.T) {
 }
 
 func TestPrivateQuestionGetsCitedAnswer(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
 	// The answer takes until the typing indicator shows (at most 5 s): an
@@ -127,6 +129,7 @@ func TestPrivateQuestionGetsCitedAnswer(t *testing.T) {
 // TestPrivateAnswersQuoteTheirQuestion: two questions in one private chat
 // answered out of order are each tied to their question by a quote.
 func TestPrivateAnswersQuoteTheirQuestion(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
 	second := make(chan struct{})
@@ -159,6 +162,7 @@ func TestPrivateAnswersQuoteTheirQuestion(t *testing.T) {
 }
 
 func TestAnswerEscapesHTML(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
 	kb.askFn = func(ctx context.Context, q knowledge.Question) (knowledge.Answer, error) {
@@ -175,6 +179,7 @@ func TestAnswerEscapesHTML(t *testing.T) {
 }
 
 func TestRefusalListsNearestArticles(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	start(t, api, newFakeKB(), t.TempDir(), nil)
 	api.private(testUserID, "明天天气如何")
@@ -185,6 +190,7 @@ func TestRefusalListsNearestArticles(t *testing.T) {
 }
 
 func TestGroupRules(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		text     string
@@ -235,6 +241,7 @@ func TestGroupRules(t *testing.T) {
 }
 
 func TestCommands(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		text     string
@@ -283,6 +290,7 @@ func TestCommands(t *testing.T) {
 }
 
 func TestRegisterCommandsMenu(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	start(t, api, newFakeKB(), t.TempDir(), nil)
 	calls := api.waitCalls("setMyCommands", 1)
@@ -294,6 +302,7 @@ func TestRegisterCommandsMenu(t *testing.T) {
 }
 
 func TestSourceShowsCitedPassage(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	start(t, api, newFakeKB(), t.TempDir(), nil)
 	api.private(testUserID, "永吉县做了什么？")
@@ -310,6 +319,7 @@ func TestSourceShowsCitedPassage(t *testing.T) {
 }
 
 func TestHistoryIsPassedForFollowUps(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
 	start(t, api, kb, t.TempDir(), nil)
@@ -327,6 +337,7 @@ func TestHistoryIsPassedForFollowUps(t *testing.T) {
 }
 
 func TestAdminCommands(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		text   string
@@ -366,6 +377,7 @@ func TestAdminCommands(t *testing.T) {
 }
 
 func TestCallbacks(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		data       string
@@ -405,6 +417,7 @@ func TestCallbacks(t *testing.T) {
 }
 
 func TestLongQueryButtonWorksUntilRestart(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	start(t, api, newFakeKB(), t.TempDir(), nil)
 	long := strings.Repeat("基层党建", 8) // 96 bytes: too long to inline
@@ -422,6 +435,7 @@ func TestLongQueryButtonWorksUntilRestart(t *testing.T) {
 }
 
 func TestDocumentUpload(t *testing.T) {
+	t.Parallel()
 	doc := func(name string, size int, fileID string) map[string]any {
 		return map[string]any{"file_id": fileID, "file_unique_id": fileID, "file_name": name, "file_size": size}
 	}
@@ -487,6 +501,7 @@ func TestDocumentUpload(t *testing.T) {
 }
 
 func TestAllowLists(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	start(t, api, newFakeKB(), t.TempDir(), func(o *Options) { o.AllowedUsers = []int64{testUserID} })
 	api.private(555, "你好")
@@ -504,14 +519,14 @@ func TestAllowLists(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
-	start(t, api, kb, t.TempDir(), func(o *Options) { o.RatePerMinute = 1; o.RateBurst = 2 })
+	h := start(t, api, kb, t.TempDir(), func(o *Options) { o.RatePerMinute = 1; o.RateBurst = 2 })
 	for i := 0; i < 5; i++ {
 		api.private(testUserID, fmt.Sprintf("永吉县问题%d", i))
 	}
-	api.waitSent(testUserID, 3)
-	time.Sleep(200 * time.Millisecond) // a window for extra replies to show up
+	h.settle()
 	sent := api.sent(testUserID)
 	var answers, notices int
 	for _, c := range sent {
@@ -533,6 +548,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestOtherBotsCommandsInGroupsCostNothing(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		edit func(*Options)
@@ -568,6 +584,7 @@ func TestOtherBotsCommandsInGroupsCostNothing(t *testing.T) {
 }
 
 func TestQuestionDeadline(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
 	kb.askFn = func(ctx context.Context, q knowledge.Question) (knowledge.Answer, error) {
@@ -586,6 +603,7 @@ func TestQuestionDeadline(t *testing.T) {
 }
 
 func TestConcurrentAnswersAreBounded(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
 	var running, peak atomic.Int32
@@ -602,12 +620,13 @@ func TestConcurrentAnswersAreBounded(t *testing.T) {
 		running.Add(-1)
 		return knowledge.Answer{Text: "好[1]"}, nil
 	}
-	start(t, api, kb, t.TempDir(), func(o *Options) { o.MaxConcurrent = 2 })
+	h := start(t, api, kb, t.TempDir(), func(o *Options) { o.MaxConcurrent = 2 })
 	for i := 0; i < 6; i++ {
 		api.private(int64(100+i), "问题")
 	}
-	waitFor(t, "two answers running", func() bool { return running.Load() == 2 })
-	time.Sleep(100 * time.Millisecond)
+	waitFor(t, "two answers running and four waiting for a slot", func() bool {
+		return running.Load() == 2 && gaugeValue(h.bot.metrics.waiting) == 4
+	})
 	close(release)
 	for i := 0; i < 6; i++ {
 		api.waitSent(int64(100+i), 1)
@@ -618,18 +637,26 @@ func TestConcurrentAnswersAreBounded(t *testing.T) {
 }
 
 func TestShutdownFinishesAnswerInFlight(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
 	entered := make(chan struct{})
+	finish := make(chan struct{})
 	kb.askFn = func(ctx context.Context, q knowledge.Question) (knowledge.Answer, error) {
 		close(entered)
-		time.Sleep(300 * time.Millisecond) // still working when the signal comes
+		<-finish // still working when the signal comes
 		return knowledge.Answer{Text: "答案[1]", Citations: []knowledge.Citation{{N: 1, ChunkID: "c-a1-0", Title: "T"}}}, nil
 	}
 	h := start(t, api, kb, t.TempDir(), nil)
 	api.private(testUserID, "问题")
 	<-entered
-	if err := h.stop(); err != nil {
+	stopped := make(chan error, 1)
+	go func() { stopped <- h.stop() }()
+	waitFor(t, "the bot to stop taking updates", func() bool {
+		return strings.Contains(h.logs.String(), "stopped taking updates")
+	})
+	close(finish)
+	if err := <-stopped; err != nil {
 		t.Fatalf("Run returned %v, want nil", err)
 	}
 	sent := api.sent(testUserID)
@@ -639,6 +666,7 @@ func TestShutdownFinishesAnswerInFlight(t *testing.T) {
 }
 
 func TestRestartLosesNothingAndRepeatsNothing(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	dir := t.TempDir()
 	kb := newFakeKB()
@@ -667,7 +695,6 @@ func TestRestartLosesNothingAndRepeatsNothing(t *testing.T) {
 		t.Fatalf("first run: %v", err)
 	}
 	close(gate)
-	time.Sleep(50 * time.Millisecond)
 	for i := 1; i <= 5; i++ {
 		api.private(int64(200+i), "不会重复吗") // arrives while the bot is down
 	}
@@ -676,11 +703,11 @@ func TestRestartLosesNothingAndRepeatsNothing(t *testing.T) {
 	api.ignoreOffset = true
 	api.mu.Unlock()
 
-	start(t, api, kb, dir, nil)
+	h = start(t, api, kb, dir, nil)
 	for i := 1; i <= 5; i++ {
 		api.waitSent(int64(200+i), 2)
 	}
-	time.Sleep(300 * time.Millisecond) // a window for duplicates to show up
+	h.settle()
 	for i := 1; i <= 5; i++ {
 		sent := api.sent(int64(200 + i))
 		var first, second int
@@ -701,6 +728,7 @@ func TestRestartLosesNothingAndRepeatsNothing(t *testing.T) {
 }
 
 func TestJournalReplaysPendingAfterCrash(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	// A crash left update 7 pending, update 6 done, offset 8.
 	pending := `{"update_id":7,"message":{"message_id":1,"date":1,"from":{"id":300,"is_bot":false,"first_name":"u"},"chat":{"id":300,"type":"private"},"text":"崩溃前的问题"}}`
@@ -716,9 +744,9 @@ func TestJournalReplaysPendingAfterCrash(t *testing.T) {
 	api.private(300, "已回答过的问题") // id 6: done before the crash
 	api.private(300, "崩溃前的问题")  // id 7: pending, replayed from the journal
 	api.private(300, "新问题")     // id 8
-	start(t, api, newFakeKB(), dir, nil)
+	h := start(t, api, newFakeKB(), dir, nil)
 	api.waitSent(300, 2)
-	time.Sleep(300 * time.Millisecond)
+	h.settle()
 	sent := api.sent(300)
 	if len(sent) != 2 {
 		t.Fatalf("sent %d answers, want 2 (replayed 7 and new 8): %v", len(sent), sent)
@@ -726,6 +754,7 @@ func TestJournalReplaysPendingAfterCrash(t *testing.T) {
 }
 
 func TestStreamingEditsAreThrottledAndHonour429(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
 	kb.askFn = func(ctx context.Context, q knowledge.Question) (knowledge.Answer, error) {
@@ -785,6 +814,7 @@ func TestStreamingEditsAreThrottledAndHonour429(t *testing.T) {
 }
 
 func TestWebhook(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	listen := freeAddr(t)
 	h := start2(t, api, func(o *Options) {
@@ -832,7 +862,19 @@ func TestWebhook(t *testing.T) {
 		})
 	}
 	api.waitSent(7, 1)
-	time.Sleep(200 * time.Millisecond)
+	h.settle()
+	// Telegram may deliver an update again after it was answered.
+	req, _ := http.NewRequest(http.MethodPost, "http://"+listen+"/tg/hook", strings.NewReader(update))
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("a finished update delivered again got %d, want 200", resp.StatusCode)
+	}
+	h.settle()
 	if n := len(api.sent(7)); n != 1 {
 		t.Errorf("update answered %d times, want once", n)
 	}
@@ -874,12 +916,14 @@ func freeAddr(t *testing.T) string {
 }
 
 func TestOpsEndpoint(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
 	h := start(t, api, kb, t.TempDir(), nil)
 	api.private(testUserID, "永吉县做了什么？")
 	api.private(testUserID, "天气")
 	api.waitSent(testUserID, 2)
+	h.settle() // the metrics are recorded once the answer is sent
 	get := func(path string) (int, string) {
 		resp, err := http.Get("http://" + h.bot.OpsAddr() + path)
 		if err != nil {
@@ -915,6 +959,7 @@ func TestOpsEndpoint(t *testing.T) {
 }
 
 func TestTokenNeverLogged(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	// sendMessage fails at the transport level; the library's error then
 	// carries the request URL, token included.
@@ -931,6 +976,7 @@ func TestTokenNeverLogged(t *testing.T) {
 }
 
 func TestTypingFailureIsHarmless(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	api.setOverride("sendChatAction", func(map[string]string) (int, string) {
 		return http.StatusInternalServerError, `{"message":"API method 'sendChatAction' is not supported."}`
@@ -943,17 +989,18 @@ func TestTypingFailureIsHarmless(t *testing.T) {
 }
 
 func TestLongAnswerIsSplitWithKeyboardOnLastPart(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
 	long := strings.Repeat("这是一个很长的句子，用来测试拆分。", 400) // ~6800 runes
 	kb.askFn = func(ctx context.Context, q knowledge.Question) (knowledge.Answer, error) {
 		return knowledge.Answer{Text: long + "[1]", Citations: []knowledge.Citation{{N: 1, ChunkID: "c-a1-0", Title: "T"}}}, nil
 	}
-	start(t, api, kb, t.TempDir(), nil)
+	h := start(t, api, kb, t.TempDir(), nil)
 	api.private(testUserID, "长问题")
-	sent := api.waitSent(testUserID, 2)
-	time.Sleep(100 * time.Millisecond)
-	sent = api.sent(testUserID)
+	api.waitSent(testUserID, 2)
+	h.settle()
+	sent := api.sent(testUserID)
 	var all strings.Builder
 	for i, c := range sent {
 		if utf16Len(c.params["text"]) > maxMessageLen {

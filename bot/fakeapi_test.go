@@ -48,6 +48,17 @@ type fakeAPI struct {
 	// ignoreOffset makes getUpdates deliver every unconfirmed update each
 	// time, as a buggy or restarted server might.
 	ignoreOffset bool
+	// returnBelowOffset makes getUpdates confirm only updates it already
+	// delivered and deliver new ones whatever their ID, as a server that
+	// numbers updates anew may; otherwise updates numbered below the
+	// offset are dropped unseen.
+	returnBelowOffset bool
+	// renumbered is set once renumber was called: the queue is no longer
+	// in update_id order.
+	renumbered bool
+	// later is added to the dates of messages pushed after renumber: the
+	// week without updates that precedes a reset.
+	later time.Duration
 	// enqueued is when push queued each update (when the user sent it);
 	// delivered is when a getUpdates answer first carried it.
 	enqueued  map[int64]time.Time
@@ -179,7 +190,19 @@ func (f *fakeAPI) getUpdates(w http.ResponseWriter, r *http.Request, params map[
 		// order, as at Telegram, so the confirmed ones are a prefix; not
 		// decoding the rest on every call keeps the fake's own work from
 		// weighing on benchmarks that poll often.
-		if !f.ignoreOffset {
+		switch {
+		case f.ignoreOffset:
+		case f.renumbered || f.returnBelowOffset:
+			kept := f.updates[:0]
+			for _, u := range f.updates {
+				id := updateID(u)
+				_, seen := f.delivered[id]
+				if id >= offset || f.returnBelowOffset && !seen {
+					kept = append(kept, u)
+				}
+			}
+			f.updates = kept
+		default:
 			n := 0
 			for n < len(f.updates) && updateID(f.updates[n]) < offset {
 				n++
@@ -211,6 +234,32 @@ func updateID(raw json.RawMessage) int64 {
 	return h.ID
 }
 
+// allDelivered reports whether every queued update was delivered at
+// least once.
+func (f *fakeAPI) allDelivered() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, u := range f.updates {
+		if _, ok := f.delivered[updateID(u)]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// renumber makes the next update's ID next, as Telegram may after a
+// week without updates. Delivery records are forgotten: the IDs mean
+// other updates now.
+func (f *fakeAPI) renumber(next int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nextID = next
+	f.renumbered = true
+	f.later += 7 * 24 * time.Hour
+	f.delivered = map[int64]time.Time{}
+	f.enqueued = map[int64]time.Time{}
+}
+
 // push queues an update; the "update_id" is assigned.
 func (f *fakeAPI) push(u map[string]any) int64 {
 	f.mu.Lock()
@@ -218,6 +267,11 @@ func (f *fakeAPI) push(u map[string]any) int64 {
 	id := f.nextID
 	f.nextID++
 	u["update_id"] = id
+	if m, ok := u["message"].(map[string]any); ok && f.later > 0 {
+		if d, ok := m["date"].(int64); ok {
+			m["date"] = d + int64(f.later/time.Second)
+		}
+	}
 	raw, _ := json.Marshal(u)
 	f.updates = append(f.updates, raw)
 	f.enqueued[id] = time.Now()

@@ -35,6 +35,7 @@ func balanced(s string) bool {
 }
 
 func TestSplitHTML(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		in    string
@@ -93,6 +94,7 @@ func FuzzSplitHTML(f *testing.F) {
 }
 
 func TestCallbackDataFits(t *testing.T) {
+	t.Parallel()
 	b := &Bot{pages: newPageStore(10)}
 	tests := []struct {
 		name string
@@ -114,6 +116,7 @@ func TestCallbackDataFits(t *testing.T) {
 }
 
 func TestCleanFileName(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, in, want string }{
 		{"keeps a plain name", "材料.txt", "材料.txt"},
 		{"drops directories", "../../etc/passwd.txt", "passwd.txt"},
@@ -131,6 +134,7 @@ func TestCleanFileName(t *testing.T) {
 }
 
 func TestParseCommand(t *testing.T) {
+	t.Parallel()
 	b := &Bot{}
 	b.me.Store(&testMe)
 	tests := []struct {
