@@ -135,11 +135,19 @@ func (b *Bot) answer(ctx context.Context, r *request, text string) string {
 	a := res.a
 	html := renderAnswer(a)
 	kb := citationKeyboard(a.Citations)
+	// Delivery is retried within the question deadline, and gets a
+	// few seconds however long the answer took.
+	by := r.received.Add(b.opts.QuestionTimeout)
+	if soon := time.Now().Add(minSendTries * b.opts.SendBackoff); by.Before(soon) {
+		by = soon
+	}
+	dctx, cancel := context.WithDeadline(ctx, by)
+	defer cancel()
 	var err error
 	if msgID != 0 {
-		err = b.finish(ctx, r.to, msgID, notBefore, html, kb)
+		err = b.finish(dctx, r.to, msgID, notBefore, html, kb)
 	} else {
-		_, err = b.send(ctx, r.to, html, kb)
+		_, err = b.send(dctx, r.to, html, kb)
 	}
 	if err != nil {
 		b.log.Error("send answer failed", "update_id", r.updateID, "chat_id", r.chatID, b.errAttr(err))
@@ -192,7 +200,7 @@ func (b *Bot) finish(ctx context.Context, to target, msgID int, notBefore time.T
 	if len(parts) > 1 {
 		firstKB = nil
 	}
-	err := b.retry429(ctx, func() error { return b.edit(ctx, to.chatID, msgID, parts[0], firstKB) })
+	err := b.edit(ctx, to.chatID, msgID, parts[0], firstKB)
 	if err != nil {
 		b.log.Warn("final edit failed; sending the answer as a new message", "chat_id", to.chatID, b.errAttr(err))
 		_, err = b.send(ctx, to, html, kb)
@@ -313,14 +321,19 @@ func (s *stream) loop() {
 				params.ReplyParameters = &models.ReplyParameters{MessageID: s.to.replyTo, AllowSendingWithoutReply: true}
 			}
 			var msg *models.Message
-			msg, err = s.b.api.SendMessage(s.ctx, params)
+			actx, cancel := context.WithTimeout(s.ctx, s.b.opts.SendTimeout)
+			msg, err = s.b.api.SendMessage(actx, params)
+			cancel()
 			if err == nil && msg != nil {
 				s.mu.Lock()
 				s.msgID = msg.ID
 				s.mu.Unlock()
 			}
 		} else {
-			err = s.b.edit(s.ctx, s.to.chatID, msgID, html, nil)
+			// One attempt: a failed partial is overtaken by the next.
+			actx, cancel := context.WithTimeout(s.ctx, s.b.opts.SendTimeout)
+			err = s.b.editOnce(actx, editParams(s.to.chatID, msgID, html, nil))
+			cancel()
 		}
 		s.mu.Lock()
 		s.lastCall = time.Now()

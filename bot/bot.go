@@ -90,8 +90,19 @@ type Options struct {
 	Registry *prometheus.Registry
 	Logger   *slog.Logger
 	// HTTPClient makes every Bot API call; its timeout must exceed
-	// PollTimeout.
+	// PollTimeout. The default keeps enough idle connections for every
+	// update in flight.
 	HTTPClient *http.Client
+	// SendTimeout bounds one attempt of a Bot API call other than
+	// getUpdates; failed attempts are retried (default 15s).
+	SendTimeout time.Duration
+	// SendBackoff is the first pause before retrying a failed call; it
+	// doubles with each attempt (default 250ms).
+	SendBackoff time.Duration
+	// RedeliverAfter is the first pause before an update whose answer
+	// could not be delivered is handled again; it doubles for each of
+	// the maxRedeliveries (default 15s).
+	RedeliverAfter time.Duration
 
 	// StreamEditInterval is the least time between edits of a streamed
 	// answer; default 1s.
@@ -133,6 +144,8 @@ type Bot struct {
 	opsLn  net.Listener
 	opsSrv *http.Server
 
+	// stopping is Run's context: done once the bot stops taking updates.
+	stopping context.Context
 	inflight sync.WaitGroup
 	reloadMu sync.Mutex // one reload or upload at a time
 	started  time.Time
@@ -269,7 +282,20 @@ func (o *Options) setDefaults() error {
 		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: o.PollTimeout + 15*time.Second}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConns = maxConns(*o)
+		tr.MaxIdleConnsPerHost = maxConns(*o)
+		tr.MaxConnsPerHost = maxConns(*o)
+		o.HTTPClient = &http.Client{Timeout: o.PollTimeout + 15*time.Second, Transport: tr}
+	}
+	if o.SendTimeout <= 0 {
+		o.SendTimeout = 15 * time.Second
+	}
+	if o.SendBackoff <= 0 {
+		o.SendBackoff = 250 * time.Millisecond
+	}
+	if o.RedeliverAfter <= 0 {
+		o.RedeliverAfter = 15 * time.Second
 	}
 	if o.StreamEditInterval <= 0 {
 		o.StreamEditInterval = time.Second
@@ -285,6 +311,12 @@ func (o *Options) setDefaults() error {
 	}
 	return nil
 }
+
+// maxConns is how many connections the default HTTP client keeps to the
+// Bot API: every update in flight may be sending a message and showing
+// "typing…" at once, and polling needs one more. Keeping them all open
+// saves a TCP and TLS handshake per call.
+func maxConns(o Options) int { return 2*updateSlots(o) + 2 }
 
 // OpsAddr returns the address the operations endpoint listens on, or ""
 // when it is off.
@@ -316,6 +348,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		return errors.New("bot: Run called twice")
 	}
 	b.started = time.Now()
+	b.stopping = ctx
 	if b.opsSrv != nil {
 		opsDone := make(chan error, 1)
 		go func() { opsDone <- b.opsSrv.Serve(b.opsLn) }()

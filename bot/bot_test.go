@@ -966,7 +966,7 @@ func TestTokenNeverLogged(t *testing.T) {
 	api.setOverride("sendMessage", func(map[string]string) (int, string) {
 		return http.StatusInternalServerError, "not json " + testToken
 	})
-	h := start(t, api, newFakeKB(), t.TempDir(), nil)
+	h := start(t, api, newFakeKB(), t.TempDir(), func(o *Options) { o.QuestionTimeout = 500 * time.Millisecond })
 	api.private(testUserID, "问题")
 	waitFor(t, "failed send logged", func() bool { return strings.Contains(h.logs.String(), "send answer failed") })
 	h.stop() // checks the log for the token

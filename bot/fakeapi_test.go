@@ -6,11 +6,13 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -30,6 +32,8 @@ type call struct {
 	method string
 	params map[string]string
 	at     time.Time
+	// failed is set when an override answered the call with an error.
+	failed bool
 }
 
 // fakeAPI is an httptest Bot API server with Telegram's getUpdates
@@ -63,11 +67,21 @@ type fakeAPI struct {
 	// delivered is when a getUpdates answer first carried it.
 	enqueued  map[int64]time.Time
 	delivered map[int64]time.Time
+	// conns counts the TCP connections the bot opened.
+	conns atomic.Int64
+	// overriding counts calls an override is deciding on (it may hang).
+	overriding atomic.Int64
 }
 
 func newFakeAPI(t testing.TB) *fakeAPI {
 	f := &fakeAPI{t: t, nextID: 1, msgID: 1000, files: map[string][]byte{}, override: map[string]func(map[string]string) (int, string){}, enqueued: map[int64]time.Time{}, delivered: map[int64]time.Time{}}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
+	f.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			f.conns.Add(1)
+		}
+	}
+	f.srv.Start()
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -96,10 +110,17 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	params := parseParams(f.t, r)
 	f.mu.Lock()
 	f.calls = append(f.calls, call{method: method, params: params, at: time.Now()})
+	n := len(f.calls) - 1
 	ov := f.override[method]
 	f.mu.Unlock()
 	if ov != nil {
-		if status, body := ov(params); status != 0 {
+		f.overriding.Add(1)
+		status, body := ov(params)
+		f.overriding.Add(-1)
+		if status != 0 {
+			f.mu.Lock()
+			f.calls[n].failed = true
+			f.mu.Unlock()
 			w.WriteHeader(status)
 			fmt.Fprint(w, body)
 			return
@@ -339,11 +360,22 @@ func (f *fakeAPI) callsTo(method string) []call {
 	return out
 }
 
-// sent returns sendMessage calls to chat.
+// succeeded returns the calls of one method that were not failed.
+func (f *fakeAPI) succeeded(method string) []call {
+	var out []call
+	for _, c := range f.callsTo(method) {
+		if !c.failed {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// sent returns the sendMessage calls to chat that succeeded.
 func (f *fakeAPI) sent(chat int64) []call {
 	var out []call
 	for _, c := range f.callsTo("sendMessage") {
-		if c.params["chat_id"] == strconv.FormatInt(chat, 10) {
+		if c.params["chat_id"] == strconv.FormatInt(chat, 10) && !c.failed {
 			out = append(out, c)
 		}
 	}

@@ -192,6 +192,7 @@ func testOptions(api *fakeAPI, stateDir string, logs *syncBuffer) Options {
 		Logger:             slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
 		QuestionTimeout:    5 * time.Second,
 		StreamEditInterval: 100 * time.Millisecond,
+		SendBackoff:        10 * time.Millisecond,
 	}
 }
 
@@ -254,7 +255,7 @@ func (h *harness) settle() {
 
 func settle(t testing.TB, b *Bot, api *fakeAPI) {
 	t.Helper()
-	idle := func() bool { return b.journal.idle() && api.allDelivered() }
+	idle := func() bool { return b.journal.idle() && api.allDelivered() && api.overriding.Load() == 0 }
 	waitFor(t, "the bot to finish every update", idle)
 	if b.opts.WebhookURL != "" {
 		return

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math/rand/v2"
+	"net/http"
 	"os"
 	"runtime"
 	"slices"
@@ -82,12 +84,14 @@ type loadResult struct {
 	// journalHeld counts updates the journal still holds as pending or
 	// running; busy counts answers in flight or waiting for a slot.
 	journalHeld, busy int
+	// conns counts the TCP connections the bot opened to the fake API.
+	conns int64
 }
 
 // startLoadBot runs a bot over the fake Bot API, answering from the real
 // knowledge base, with deadline as its QuestionTimeout. stop ends Run,
 // which must return nil; cleanup calls it if the caller did not.
-func startLoadBot(tb testing.TB, deadline time.Duration) (api *fakeAPI, b *Bot, stop func()) {
+func startLoadBot(tb testing.TB, deadline time.Duration, edit func(*Options)) (api *fakeAPI, b *Bot, stop func()) {
 	tb.Helper()
 	kb, err := loadKB()
 	if err != nil {
@@ -103,6 +107,9 @@ func startLoadBot(tb testing.TB, deadline time.Duration) (api *fakeAPI, b *Bot, 
 		// bounds the whole run instead, so that a slow machine (or -race)
 		// measures slowness rather than timeouts.
 		QuestionTimeout: deadline,
+	}
+	if edit != nil {
+		edit(&opts)
 	}
 	b, err = New(opts, kb)
 	if err != nil {
@@ -137,9 +144,19 @@ func loadQuestion(k int) string {
 // unless every question is answered exactly once, by an answer quoting it
 // in its own chat, with no other message, within deadline.
 func runLoad(tb testing.TB, users, perUser int, deadline time.Duration) loadResult {
+	return runLoadWith(tb, users, perUser, deadline, nil, nil)
+}
+
+// runLoadWith is runLoad with the bot's options edited and faults (may be
+// nil) injected into sendMessage: it returns a status and body to fail
+// the call with, or 0 to let it through.
+func runLoadWith(tb testing.TB, users, perUser int, deadline time.Duration, edit func(*Options), faults func() (int, string)) loadResult {
 	tb.Helper()
-	api, b, stop := startLoadBot(tb, deadline)
+	api, b, stop := startLoadBot(tb, deadline, edit)
 	defer stop()
+	if faults != nil {
+		api.setOverride("sendMessage", func(map[string]string) (int, string) { return faults() })
+	}
 
 	type asked struct {
 		chat     int64
@@ -155,16 +172,16 @@ func runLoad(tb testing.TB, users, perUser int, deadline time.Duration) loadResu
 		questions[m["message_id"].(int)] = asked{chat: user, updateID: id}
 	}
 	giveUp := time.Now().Add(deadline)
-	for len(api.callsTo("sendMessage")) < total {
+	for len(api.succeeded("sendMessage")) < total {
 		if time.Now().After(giveUp) {
-			tb.Fatalf("only %d of %d questions answered after %v", len(api.callsTo("sendMessage")), total, deadline)
+			tb.Fatalf("only %d of %d questions answered after %v", len(api.succeeded("sendMessage")), total, deadline)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	took := time.Since(begin)
 	settle(tb, b, api)
 
-	sends := api.callsTo("sendMessage")
+	sends := api.succeeded("sendMessage")
 	if len(sends) != total {
 		tb.Fatalf("%d messages sent for %d questions", len(sends), total)
 	}
@@ -219,6 +236,7 @@ func runLoad(tb testing.TB, users, perUser int, deadline time.Duration) loadResu
 		userP99:       userLat[len(userLat)*99/100],
 		heapInuseMB:   float64(ms.HeapInuse) / (1 << 20),
 		journalHeld:   b.journal.held(),
+		conns:         api.conns.Load(),
 		busy:          int(gaugeValue(b.metrics.inflight) + gaugeValue(b.metrics.waiting)),
 		conversations: b.history.size(),
 		answered:      answered,
@@ -269,6 +287,49 @@ func BenchmarkBurst(b *testing.B) {
 	}
 }
 
+// BenchmarkBurstWithFaults: 50 users send 500 questions at once while
+// Telegram fails some sendMessage calls — with 502, or by hanging past the
+// bot's time limit for a call. The run fails unless every question is
+// answered exactly once; it reports the questions per second and the TCP
+// connections the bot opened.
+func BenchmarkBurstWithFaults(b *testing.B) {
+	if _, err := loadKB(); err != nil {
+		b.Fatal(err)
+	}
+	for _, fault := range []struct {
+		name  string
+		share float64
+		fail  func() (int, string)
+	}{
+		{"502_5pct", 0.05, func() (int, string) {
+			return http.StatusBadGateway, `{"ok":false,"error_code":502,"description":"Bad Gateway"}`
+		}},
+		{"hang_2pct", 0.02, func() (int, string) {
+			time.Sleep(3 * time.Second) // past the SendTimeout below
+			return http.StatusGatewayTimeout, `{"ok":false,"error_code":504,"description":"Gateway Timeout"}`
+		}},
+	} {
+		b.Run(fault.name, func(b *testing.B) {
+			var rng = rand.New(rand.NewPCG(1, 2))
+			var mu sync.Mutex
+			faults := func() (int, string) {
+				mu.Lock()
+				hit := rng.Float64() < fault.share
+				mu.Unlock()
+				if hit {
+					return fault.fail()
+				}
+				return 0, ""
+			}
+			for b.Loop() {
+				r := runLoadWith(b, 50, 10, 2*time.Minute, func(o *Options) { o.SendTimeout = time.Second }, faults)
+				b.ReportMetric(500/r.took.Seconds(), "questions/s")
+				b.ReportMetric(float64(r.conns), "tcp_conns")
+			}
+		})
+	}
+}
+
 // BenchmarkSingleQuestion: one user asks questions one after another, each
 // sent when the previous was answered, through the fake Bot API and the
 // real knowledge base. Its latencies (from sending to the answer, and from
@@ -280,7 +341,7 @@ func BenchmarkSingleQuestion(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		api, _, stop := startLoadBot(b, time.Minute)
+		api, _, stop := startLoadBot(b, time.Minute, nil)
 		const user = 20000
 		var lat, userLat []time.Duration
 		for k := range perRun {

@@ -137,7 +137,9 @@ func (b *Bot) handleMessage(ctx context.Context, in *incoming) (kind, outcome st
 		b.say(ctx, r.to, "抱歉，您没有使用本机器人的权限。如需开通，请联系管理员。")
 		return kind, outcomeDenied
 	}
-	if !b.isAdmin(r.userID) {
+	// An update handled again because its answer was not delivered was
+	// charged the first time.
+	if !b.isAdmin(r.userID) && in.redeliveries == 0 {
 		if ok, notify := b.limiter.allow(r.userID, time.Now()); !ok {
 			b.metrics.limited()
 			if notify {

@@ -154,6 +154,9 @@ type incoming struct {
 	date     int64
 	key      updateKey // set when the journal accepts it
 	received time.Time
+	// redeliveries counts how often the update was handled again
+	// because a message could not be delivered.
+	redeliveries int
 }
 
 // rawUpdateID reads just the update_id of an update that does not decode
@@ -249,14 +252,49 @@ func (b *Bot) start(hctx context.Context, in *incoming) {
 	go func() {
 		defer b.inflight.Done()
 		defer func() { <-b.slots }()
-		b.handleUpdate(hctx, in)
+		ctx, d := withDelivery(hctx)
+		b.handleUpdate(ctx, in)
 		if hctx.Err() != nil {
 			// Cut off by the shutdown grace period: replay next time.
 			b.journal.abandon(in.key)
 			return
 		}
+		if d.failed.Load() && b.redeliver(hctx, in) {
+			return
+		}
 		b.journal.finish(in.key)
 	}()
+}
+
+// maxRedeliveries bounds how often an update is handled again because a
+// message could not be delivered.
+const maxRedeliveries = 4
+
+// redeliver handles an update again later, after RedeliverAfter doubled
+// for each earlier try, because a message it sent did not reach Telegram.
+// The update stays pending meanwhile; if the bot stops first it is
+// replayed on the next start. It returns false once the update has been
+// tried maxRedeliveries times: it is then given up.
+func (b *Bot) redeliver(hctx context.Context, in *incoming) bool {
+	if in.redeliveries >= maxRedeliveries {
+		b.log.Error("giving up on an update whose answer could not be delivered", "update_id", in.upd.ID, "tries", in.redeliveries+1)
+		b.metrics.errors.WithLabelValues("undelivered").Inc()
+		return false
+	}
+	wait := b.opts.RedeliverAfter << in.redeliveries
+	in.redeliveries++
+	b.log.Warn("an answer could not be delivered; handling the update again later", "update_id", in.upd.ID, "retry_in", wait)
+	b.inflight.Add(1)
+	go func() {
+		defer b.inflight.Done()
+		select {
+		case <-b.stopping.Done():
+			b.journal.abandon(in.key)
+		case <-time.After(wait):
+			b.dispatch(b.stopping, hctx, in)
+		}
+	}()
+	return true
 }
 
 // replayPending handles updates that an earlier run received but did not
