@@ -144,6 +144,7 @@ type Bot struct {
 	opsLn  net.Listener
 	opsSrv *http.Server
 
+	badSecrets sampler // webhook requests with a wrong secret
 	// stopping is Run's context: done once the bot stops taking updates.
 	stopping context.Context
 	inflight sync.WaitGroup
@@ -192,6 +193,7 @@ func New(opts Options, kb Knowledge) (*Bot, error) {
 		history: newHistoryStore(opts.HistoryTurns, opts.HistoryTTL, maxHistoryChats),
 		pages:   newPageStore(maxStoredQueries),
 	}
+	b.badSecrets.interval = time.Minute
 	b.commands = commandTable()
 
 	reg := opts.Registry
@@ -378,7 +380,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	hctx, cancelHandlers := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelHandlers()
 
-	stopFlusher := b.journal.startFlusher(b.log, b.metrics)
+	stopFlusher := b.journal.startFlusher(flushEvery, b.log, b.metrics)
 	b.replayPending(hctx)
 
 	var err error

@@ -992,7 +992,7 @@ func TestLongAnswerIsSplitWithKeyboardOnLastPart(t *testing.T) {
 	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
-	long := strings.Repeat("这是一个很长的句子，用来测试拆分。", 400) // ~6800 runes
+	long := strings.Repeat("这是一个很长的句子，用来测试拆分。", 300) // ~5100 runes
 	kb.askFn = func(ctx context.Context, q knowledge.Question) (knowledge.Answer, error) {
 		return knowledge.Answer{Text: long + "[1]", Citations: []knowledge.Citation{{N: 1, ChunkID: "c-a1-0", Title: "T"}}}, nil
 	}
@@ -1017,4 +1017,98 @@ func TestLongAnswerIsSplitWithKeyboardOnLastPart(t *testing.T) {
 	if !strings.Contains(all.String(), long) {
 		t.Error("the parts do not hold the whole answer")
 	}
+}
+
+func TestHugeAnswerIsCut(t *testing.T) {
+	t.Parallel()
+	api := newFakeAPI(t)
+	kb := newFakeKB()
+	huge := strings.Repeat("《一篇文章的标题》— 某某县委组织部\n", 1500) // a list of a whole archive
+	kb.askFn = func(ctx context.Context, q knowledge.Question) (knowledge.Answer, error) {
+		return knowledge.Answer{Text: huge, Mode: "catalog"}, nil
+	}
+	h := start(t, api, kb, t.TempDir(), nil)
+	api.private(testUserID, "有哪些文章？")
+	api.waitSent(testUserID, 1)
+	h.settle()
+	sent := api.sent(testUserID)
+	if len(sent) > 3 {
+		t.Errorf("a huge answer was sent as %d messages, want at most 3", len(sent))
+	}
+	if last := sent[len(sent)-1].params["text"]; !strings.Contains(last, "/articles") {
+		t.Errorf("the cut answer does not point to the paged list: …%s", string([]rune(last)[max(0, len([]rune(last))-60):]))
+	}
+}
+
+// TestAnonymousGroupAdminIsAnswered: a group admin posting anonymously
+// appears as GroupAnonymousBot with the group as sender chat.
+func TestAnonymousGroupAdminIsAnswered(t *testing.T) {
+	t.Parallel()
+	api := newFakeAPI(t)
+	h := start(t, api, newFakeKB(), t.TempDir(), nil)
+	api.group(1087968824, "/ask 永吉县做了什么？", map[string]any{
+		"from":        map[string]any{"id": 1087968824, "is_bot": true, "first_name": "Group", "username": "GroupAnonymousBot"},
+		"sender_chat": map[string]any{"id": testGroupID, "type": "supergroup", "title": "党建群"},
+	})
+	// Another bot's message in the group is still ignored.
+	api.group(555, "/ask 永吉县做了什么？", map[string]any{
+		"from": map[string]any{"id": 555, "is_bot": true, "first_name": "Other"},
+	})
+	h.settle()
+	if sent := api.sent(testGroupID); len(sent) != 1 || !strings.Contains(sent[0].params["text"], "[1]") {
+		t.Errorf("group got %d messages, want the anonymous admin's answer only: %v", len(sent), sent)
+	}
+}
+
+// TestNoisyInputsStayQuiet: inputs anyone can send cost neither alerts
+// nor disk: an over-long /search is declined without an error, a long
+// /region is not echoed whole, and wrong webhook secrets are logged once
+// a minute.
+func TestNoisyInputsStayQuiet(t *testing.T) {
+	t.Parallel()
+	t.Run("long search", func(t *testing.T) {
+		t.Parallel()
+		api := newFakeAPI(t)
+		h := start(t, api, newFakeKB(), t.TempDir(), nil)
+		api.private(testUserID, "/search "+strings.Repeat("党建", 300))
+		api.private(testUserID, "/region "+strings.Repeat("县", 5000))
+		h.settle()
+		sent := api.sent(testUserID)
+		if len(sent) != 2 || !strings.Contains(sent[0].params["text"], "太长") {
+			t.Fatalf("replies = %v, want a polite refusal first", sent)
+		}
+		if n := len([]rune(sent[1].params["text"])); n > 300 {
+			t.Errorf("the /region reply has %d characters: it echoes the input", n)
+		}
+		h.stop()
+		if logs := h.logs.String(); strings.Contains(logs, "level=ERROR") {
+			t.Errorf("an over-long search logged an error:\n%s", logs)
+		}
+	})
+	t.Run("wrong webhook secrets", func(t *testing.T) {
+		t.Parallel()
+		api := newFakeAPI(t)
+		listen := freeAddr(t)
+		h := start2(t, api, func(o *Options) {
+			o.WebhookURL = "https://bot.example.org/hook"
+			o.WebhookListen = listen
+			o.WebhookSecret = "s3cret"
+		})
+		api.waitCalls("setWebhook", 1)
+		for range 50 {
+			req, _ := http.NewRequest(http.MethodPost, "http://"+listen+"/hook", strings.NewReader("{}"))
+			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "guess")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("status %d, want 403", resp.StatusCode)
+			}
+		}
+		if n := strings.Count(h.logs.String(), "wrong secret token"); n != 1 {
+			t.Errorf("50 wrong secrets logged %d lines, want 1", n)
+		}
+	})
 }

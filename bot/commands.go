@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -149,6 +150,10 @@ func (b *Bot) cmdSearch(ctx context.Context, r *request) string {
 		b.say(ctx, r.to, "请在 /search 后面写上关键词，例如：/search 乡村振兴")
 		return outcomeDone
 	}
+	if n := utf8.RuneCountInString(r.args); n > maxQuestionRunes {
+		b.say(ctx, r.to, fmt.Sprintf("关键词太长了（%d 字），请精简到 %d 字以内再查。", n, maxQuestionRunes))
+		return outcomeDone
+	}
 	return b.showSearch(ctx, r.to, r.args, 0)
 }
 
@@ -168,7 +173,7 @@ func (b *Bot) showSearch(ctx context.Context, to target, query string, page int)
 	results = results[:min(len(results), want)]
 	if page*searchPageSize >= len(results) {
 		if page == 0 {
-			b.say(ctx, to, "没有找到与“"+query+"”相关的内容。可以换个关键词，或发送 /articles 浏览文章列表。")
+			b.say(ctx, to, "没有找到与“"+cutRunes(query, 30)+"”相关的内容。可以换个关键词，或发送 /articles 浏览文章列表。")
 			return outcomeRefused
 		}
 		b.say(ctx, to, "没有更多结果了。")
@@ -222,7 +227,7 @@ func (b *Bot) showRegion(ctx context.Context, to target, region string, page int
 	arts := b.kb.Articles(region)
 	if len(arts) == 0 {
 		regions := b.kb.Regions()
-		msg := "没有找到“" + region + "”的文章。"
+		msg := "没有找到“" + cutRunes(region, 20) + "”的文章。"
 		if len(regions) > 0 {
 			msg += "\n已知县区：" + strings.Join(regions, "、")
 		}

@@ -123,11 +123,16 @@ func TestCleanFileName(t *testing.T) {
 		{"drops windows directories", `C:\docs\a.md`, "a.md"},
 		{"replaces control characters", "a\x00b.txt", "a_b.txt"},
 		{"names an empty upload", "", "upload.txt"},
+		{"cuts a long Chinese name to whole characters within the byte limit", strings.Repeat("党建", 150) + ".pdf", strings.Repeat("党建", 32) + "党.pdf"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := cleanFileName(tt.in); got != tt.want {
+			got := cleanFileName(tt.in)
+			if got != tt.want {
 				t.Errorf("cleanFileName(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			if len(got) > 255 || !utf8.ValidString(got) {
+				t.Errorf("cleanFileName(%q) = %q: %d bytes, valid UTF-8 %v", tt.in, got, len(got), utf8.ValidString(got))
 			}
 		})
 	}

@@ -19,8 +19,8 @@ const (
 	// doneMemory is how many handled update IDs are remembered for
 	// deduplication (webhook retries, replays).
 	doneMemory = 4096
-	// flushEvery is how soon a finished update is recorded on disk; a
-	// crash inside this window may answer that update once more.
+	// flushEvery is how often the journal is saved when nothing asks
+	// for it sooner.
 	flushEvery = 200 * time.Millisecond
 )
 
@@ -56,6 +56,10 @@ type journal struct {
 	done     []int64            // recently finished IDs of this epoch, oldest first
 	doneSet  map[int64]bool
 	dirty    bool
+	// kick asks the flusher to save now: a finished update is recorded
+	// on disk as soon as possible, so that a crash repeats at most the
+	// answers in flight.
+	kick chan struct{}
 }
 
 // updateKey names an update in the journal: its epoch and its ID.
@@ -116,6 +120,7 @@ func newJournal(path string) *journal {
 		pending: map[updateKey]json.RawMessage{},
 		running: map[updateKey]bool{},
 		doneSet: map[int64]bool{},
+		kick:    make(chan struct{}, 1),
 	}
 }
 
@@ -296,6 +301,10 @@ func (j *journal) finish(k updateKey) {
 		j.markDone(k.id)
 	}
 	j.dirty = true
+	select {
+	case j.kick <- struct{}{}:
+	default: // a save is already asked for
+	}
 }
 
 // abandon forgets that a handler runs without marking the update done, so
@@ -412,24 +421,25 @@ func (j *journal) flush() error {
 	return nil
 }
 
-// startFlusher records finished updates on disk every flushEvery; the
-// returned function stops it.
-func (j *journal) startFlusher(log *slog.Logger, m *metrics) (stop func()) {
+// startFlusher records finished updates on disk as soon as finish asks,
+// and every interval; the returned function stops it.
+func (j *journal) startFlusher(every time.Duration, log *slog.Logger, m *metrics) (stop func()) {
 	quit := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(flushEvery)
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {
 			case <-quit:
 				return
 			case <-t.C:
-				if err := j.flush(); err != nil {
-					log.Error("save update journal", "err", err)
-					m.errors.WithLabelValues("state").Inc()
-				}
+			case <-j.kick:
+			}
+			if err := j.flush(); err != nil {
+				log.Error("save update journal", "err", err)
+				m.errors.WithLabelValues("state").Inc()
 			}
 		}
 	}()

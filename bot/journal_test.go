@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 const week = 7 * 24 * 3600
@@ -150,4 +153,32 @@ func TestJournalOffsetToSend(t *testing.T) {
 	if got := j.offsetToSend(); got != 0 {
 		t.Errorf("offset to send = %d after confirming, want none", got)
 	}
+}
+
+// TestFinishedUpdateIsSavedAtOnce: a finished update reaches the disk
+// without waiting for the periodic save, so a crash just after an answer
+// does not repeat it.
+func TestFinishedUpdateIsSavedAtOnce(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	log := slog.New(slog.DiscardHandler)
+	j, err := openJournal(dir, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := newMetrics(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := j.startFlusher(time.Hour, log, m)
+	defer stop()
+	fresh, _ := j.receive([]*incoming{update(t, 5, 100)}, true)
+	if err := j.flush(); err != nil {
+		t.Fatal(err)
+	}
+	j.finish(fresh[0].key)
+	waitFor(t, "the finished update on disk", func() bool {
+		saved, err := openJournal(dir, log)
+		return err == nil && saved.doneSet[5] && saved.idle()
+	})
 }

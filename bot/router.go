@@ -77,14 +77,23 @@ func (b *Bot) handleUpdate(ctx context.Context, in *incoming) {
 // It returns what kind of request it was and the outcome.
 func (b *Bot) handleMessage(ctx context.Context, in *incoming) (kind, outcome string) {
 	m := in.upd.Message
-	if m.From == nil || m.From.IsBot {
+	if m.From == nil {
 		return "message", outcomeIgnored
+	}
+	userID := m.From.ID
+	if m.From.IsBot {
+		// A group admin who posts anonymously appears as a bot, with the
+		// group as the sender chat; the group stands in for the person.
+		if m.SenderChat == nil || m.SenderChat.ID != m.Chat.ID {
+			return "message", outcomeIgnored
+		}
+		userID = m.Chat.ID
 	}
 	r := &request{
 		updateID: in.upd.ID,
 		msg:      m,
 		chatID:   m.Chat.ID,
-		userID:   m.From.ID,
+		userID:   userID,
 		received: in.received,
 		to:       target{chatID: m.Chat.ID},
 	}

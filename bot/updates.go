@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -453,7 +454,11 @@ func (b *Bot) webhookHandler(ctx, hctx context.Context) http.Handler {
 		}
 		got := []byte(r.Header.Get("X-Telegram-Bot-Api-Secret-Token"))
 		if subtle.ConstantTimeCompare(got, secret) != 1 {
-			b.log.Warn("webhook request with a wrong secret token", "remote", r.RemoteAddr)
+			// Anyone can send these; one line a minute tells the
+			// operator without filling the disk.
+			if skipped, ok := b.badSecrets.allow(time.Now()); ok {
+				b.log.Warn("webhook request with a wrong secret token", "remote", r.RemoteAddr, "not_logged_since_last", skipped)
+			}
 			b.metrics.errors.WithLabelValues("webhook").Inc()
 			http.Error(w, "forbidden", http.StatusForbidden)
 			return
@@ -495,6 +500,28 @@ func (b *Bot) webhookHandler(ctx, hctx context.Context) http.Handler {
 		}
 		w.WriteHeader(http.StatusOK)
 	})
+}
+
+// sampler lets an event be logged at most once per interval and counts
+// the occurrences it held back.
+type sampler struct {
+	interval time.Duration
+	mu       sync.Mutex
+	last     time.Time
+	held     int
+}
+
+// allow reports whether to log now, and how many were held back since
+// the last line.
+func (s *sampler) allow(now time.Time) (held int, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.last.IsZero() && now.Sub(s.last) < s.interval {
+		s.held++
+		return 0, false
+	}
+	held, s.held, s.last = s.held, 0, now
+	return held, true
 }
 
 // skipWebhookUpdate records a posted update that does not decode as done
