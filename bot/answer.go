@@ -27,7 +27,7 @@ func (b *Bot) cmdQuestion(ctx context.Context, r *request) string {
 	text := strings.TrimSpace(r.args)
 	if text == "" {
 		if r.group {
-			b.say(ctx, r.to, "请在 @我 后面写上问题，或使用 /ask 问题。")
+			b.askForQuestion(ctx, r)
 		} else {
 			b.say(ctx, r.to, "请直接发送您的问题，例如："+b.examples()[0])
 		}
@@ -207,7 +207,7 @@ func (b *Bot) finish(ctx context.Context, to target, msgID int, notBefore time.T
 		return err
 	}
 	if len(parts) > 1 {
-		_, err = b.send(ctx, target{chatID: to.chatID}, strings.Join(parts[1:], "\n"), kb)
+		_, err = b.send(ctx, target{chatID: to.chatID, thread: to.thread}, strings.Join(parts[1:], "\n"), kb)
 	}
 	return err
 }
@@ -316,7 +316,7 @@ func (s *stream) loop() {
 		}
 		var err error
 		if msgID == 0 {
-			params := &tg.SendMessageParams{ChatID: s.to.chatID, Text: html, ParseMode: models.ParseModeHTML}
+			params := &tg.SendMessageParams{ChatID: s.to.chatID, MessageThreadID: s.to.thread, Text: html, ParseMode: models.ParseModeHTML}
 			if s.to.replyTo != 0 {
 				params.ReplyParameters = &models.ReplyParameters{MessageID: s.to.replyTo, AllowSendingWithoutReply: true}
 			}

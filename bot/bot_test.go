@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -251,7 +252,7 @@ func TestCommands(t *testing.T) {
 	}{
 		{"start explains the bot", "/start", []string{"江城组工 2024年第1期", "共 3 篇", "示例问题", "1. 永吉县在基层党建方面做了哪些工作？", "/ask"}, nil, []string{"/reload"}},
 		{"help with bot name works", "/help@" + testBotName, []string{"怎么问", "@" + testBotName}, nil, nil},
-		{"ask without question explains usage", "/ask", []string{"请在 /ask 后面写上问题"}, nil, nil},
+		{"ask without question asks for a reply", "/ask", []string{"请回复这条消息，写下您的问题"}, nil, nil},
 		{"search shows passages and paging", "/search 党建", []string{"“党建”的相关段落", "1.</b> 《抓党建促振兴》— 张三（永吉县委书记）", "<i>一、强化引领</i>"}, []string{"原文 1=c:1:c-a1-0", "更多 »=s:1:党建"}, nil},
 		{"search without keyword explains usage", "/search", []string{"请在 /search 后面写上关键词"}, nil, nil},
 		{"region lists articles with a line each", "/region 永吉", []string{"<b>永吉</b>：共 2 篇", "《抓党建促振兴》— 张三（永吉县委书记）", "永吉县以党建引领乡村振兴。", "《新闻一则》"}, nil, nil},
@@ -293,11 +294,79 @@ func TestRegisterCommandsMenu(t *testing.T) {
 	t.Parallel()
 	api := newFakeAPI(t)
 	start(t, api, newFakeKB(), t.TempDir(), nil)
-	calls := api.waitCalls("setMyCommands", 1)
-	for _, name := range []string{`"ask"`, `"search"`, `"region"`, `"articles"`, `"source"`, `"help"`, `"reload"`} {
-		if !strings.Contains(calls[0].params["commands"], name) {
-			t.Errorf("menu %s lacks %s", calls[0].params["commands"], name)
+	calls := api.waitCalls("setMyCommands", 2)
+	menus := map[string]string{} // scope -> commands
+	for _, c := range calls {
+		menus[c.params["scope"]] = c.params["commands"]
+	}
+	member := menus[`{"type":"default"}`]
+	admin := menus[fmt.Sprintf(`{"type":"chat","chat_id":%d}`, testAdminID)]
+	if len(menus) != 2 || member == "" || admin == "" {
+		t.Fatalf("menus by scope = %v, want the default one and the admin's chat", menus)
+	}
+	for _, name := range []string{`"ask"`, `"search"`, `"region"`, `"articles"`, `"source"`, `"help"`} {
+		if !strings.Contains(member, name) || !strings.Contains(admin, name) {
+			t.Errorf("a menu lacks %s: members %s, admin %s", name, member, admin)
 		}
+	}
+	for _, name := range []string{`"reload"`, `"stats"`} {
+		if strings.Contains(member, name) || !strings.Contains(admin, name) {
+			t.Errorf("%s should be in the admin's menu only: members %s, admin %s", name, member, admin)
+		}
+	}
+	desc := api.waitCalls("setMyDescription", 1)[0].params["description"]
+	short := api.waitCalls("setMyShortDescription", 1)[0].params["short_description"]
+	if !strings.Contains(desc, "党建") || !strings.Contains(short, "党建") {
+		t.Errorf("descriptions %q, %q, want them in Chinese about the bot", desc, short)
+	}
+}
+
+// TestBareAskInGroupForcesReply: in privacy mode a group bot sees only
+// commands, mentions and replies to it, so a bare /ask or mention is
+// answered with a forced reply, and the reply is answered.
+func TestBareAskInGroupForcesReply(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{"/ask", "/ask@" + testBotName, "@" + testBotName} {
+		t.Run(text, func(t *testing.T) {
+			t.Parallel()
+			api := newFakeAPI(t)
+			h := start(t, api, newFakeKB(), t.TempDir(), nil)
+			api.waitCalls("getMe", 1)
+			waitFor(t, "the bot's name", func() bool { return h.bot.username() != "" })
+			api.group(testUserID, text, nil)
+			prompt := api.waitSent(testGroupID, 1)[0]
+			if !strings.Contains(prompt.params["reply_markup"], `"force_reply":true`) {
+				t.Fatalf("prompt %q has markup %q, want a forced reply", prompt.params["text"], prompt.params["reply_markup"])
+			}
+			// The user's reply to the prompt reaches the bot.
+			api.group(testUserID, "永吉县做了什么？", map[string]any{
+				"reply_to_message": map[string]any{"message_id": 1, "date": 1, "chat": map[string]any{"id": testGroupID, "type": "supergroup"},
+					"from": map[string]any{"id": testBotID, "is_bot": true, "first_name": "kbot", "username": testBotName}},
+			})
+			if got := api.waitSent(testGroupID, 2)[1].params["text"]; !strings.Contains(got, "[1]") {
+				t.Errorf("the reply got %q, want an answer", got)
+			}
+		})
+	}
+}
+
+// TestForumTopicAnswersStayInTheTopic: a question asked in a forum topic
+// is answered in that topic.
+func TestForumTopicAnswersStayInTheTopic(t *testing.T) {
+	t.Parallel()
+	api := newFakeAPI(t)
+	h := start(t, api, newFakeKB(), t.TempDir(), nil)
+	api.group(testUserID, "/ask 永吉县做了什么？", map[string]any{"message_thread_id": 77, "is_topic_message": true})
+	api.group(testUserID, "/ask 永吉县做了什么？", nil)
+	h.settle()
+	sent := api.sent(testGroupID)
+	if len(sent) != 2 {
+		t.Fatalf("sent %d messages, want 2", len(sent))
+	}
+	threads := []string{sent[0].params["message_thread_id"], sent[1].params["message_thread_id"]}
+	slices.Sort(threads)
+	if threads[0] != "" && threads[0] != "0" || threads[1] != "77" {
+		t.Errorf("answers went to threads %q, want one to topic 77 and one to the main chat", threads)
 	}
 }
 

@@ -97,6 +97,9 @@ func (b *Bot) handleMessage(ctx context.Context, in *incoming) (kind, outcome st
 		received: in.received,
 		to:       target{chatID: m.Chat.ID},
 	}
+	if m.IsTopicMessage {
+		r.to.thread = m.MessageThreadID
+	}
 	switch m.Chat.Type {
 	case models.ChatTypePrivate:
 	case models.ChatTypeGroup, models.ChatTypeSupergroup:

@@ -27,19 +27,29 @@ const (
 // target is where a reply goes.
 type target struct {
 	chatID  int64
+	thread  int // forum topic of the question; 0 for none
 	replyTo int // message to reply to; 0 for none
 }
 
 // send delivers an HTML message, split into parts that fit, with the
 // keyboard on the last part. It returns the first part's message.
 func (b *Bot) send(ctx context.Context, to target, htmlText string, kb *models.InlineKeyboardMarkup) (*models.Message, error) {
+	if kb == nil || len(kb.InlineKeyboard) == 0 {
+		return b.sendMarkup(ctx, to, htmlText, nil)
+	}
+	return b.sendMarkup(ctx, to, htmlText, kb)
+}
+
+// sendMarkup is send with any reply markup (a keyboard, a forced reply).
+func (b *Bot) sendMarkup(ctx context.Context, to target, htmlText string, markup models.ReplyMarkup) (*models.Message, error) {
 	parts := splitHTML(htmlText, maxMessageLen)
 	var first *models.Message
 	for i, p := range parts {
 		params := &tg.SendMessageParams{
-			ChatID:    to.chatID,
-			Text:      p,
-			ParseMode: models.ParseModeHTML,
+			ChatID:          to.chatID,
+			MessageThreadID: to.thread,
+			Text:            p,
+			ParseMode:       models.ParseModeHTML,
 			LinkPreviewOptions: &models.LinkPreviewOptions{
 				IsDisabled: tg.True(),
 			},
@@ -47,8 +57,8 @@ func (b *Bot) send(ctx context.Context, to target, htmlText string, kb *models.I
 		if i == 0 && to.replyTo != 0 {
 			params.ReplyParameters = &models.ReplyParameters{MessageID: to.replyTo, AllowSendingWithoutReply: true}
 		}
-		if i == len(parts)-1 && kb != nil && len(kb.InlineKeyboard) > 0 {
-			params.ReplyMarkup = kb
+		if i == len(parts)-1 && markup != nil {
+			params.ReplyMarkup = markup
 		}
 		var msg *models.Message
 		err := b.callAPI(ctx, func(ctx context.Context) error {
