@@ -137,12 +137,8 @@ func (b *Bot) answer(ctx context.Context, r *request, text string) string {
 	kb := citationKeyboard(a.Citations)
 	// Delivery is retried within the question deadline, and gets a
 	// few seconds however long the answer took.
-	by := r.received.Add(b.opts.QuestionTimeout)
-	if soon := time.Now().Add(minSendTries * b.opts.SendBackoff); by.Before(soon) {
-		by = soon
-	}
-	dctx, cancel := context.WithDeadline(ctx, by)
-	defer cancel()
+	budget := max(time.Until(r.received.Add(b.opts.QuestionTimeout)), minSendTries*b.opts.SendBackoff)
+	dctx := withBudget(ctx, budget)
 	var err error
 	if msgID != 0 {
 		err = b.finish(dctx, r.to, msgID, notBefore, html, kb)
@@ -232,12 +228,18 @@ type stream struct {
 	wake chan struct{}
 	quit chan struct{}
 	done chan struct{}
+	// paceCtx ends when the stream stops, so no wait for a turn under
+	// the flood limits outlasts it.
+	paceCtx    context.Context
+	stopPacing context.CancelFunc
 }
 
 func (b *Bot) newStream(ctx context.Context, to target) *stream {
+	pctx, cancel := context.WithCancel(ctx)
 	return &stream{
 		b: b, ctx: ctx, to: to, interval: b.opts.StreamEditInterval,
 		wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{}),
+		paceCtx: pctx, stopPacing: cancel,
 	}
 }
 
@@ -269,8 +271,10 @@ func (s *stream) stop() (msgID int, notBefore time.Time, text string) {
 	s.mu.Unlock()
 	if started {
 		close(s.quit)
+		s.stopPacing()
 		<-s.done
 	}
+	s.stopPacing()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// The final edit keeps the pace of the streamed ones.
@@ -314,7 +318,10 @@ func (s *stream) loop() {
 		if html == shown {
 			continue
 		}
-		var err error
+		_, paced, err := s.b.pacer.wait(s.paceCtx, s.to.chatID)
+		if err != nil {
+			return // stopped, or the chat is too busy: the final answer still goes out
+		}
 		if msgID == 0 {
 			params := &tg.SendMessageParams{ChatID: s.to.chatID, MessageThreadID: s.to.thread, Text: html, ParseMode: models.ParseModeHTML}
 			if s.to.replyTo != 0 {
@@ -335,6 +342,7 @@ func (s *stream) loop() {
 			err = s.b.editOnce(actx, editParams(s.to.chatID, msgID, html, nil))
 			cancel()
 		}
+		paced()
 		s.mu.Lock()
 		s.lastCall = time.Now()
 		s.mu.Unlock()

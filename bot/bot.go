@@ -99,6 +99,8 @@ type Options struct {
 	// SendBackoff is the first pause before retrying a failed call; it
 	// doubles with each attempt (default 250ms).
 	SendBackoff time.Duration
+	// Flood keeps outgoing messages within Telegram's limits.
+	Flood FloodLimits
 	// RedeliverAfter is the first pause before an update whose answer
 	// could not be delivered is handled again; it doubles for each of
 	// the maxRedeliveries (default 15s).
@@ -145,6 +147,7 @@ type Bot struct {
 	opsSrv *http.Server
 
 	badSecrets sampler // webhook requests with a wrong secret
+	pacer      *pacer
 	// stopping is Run's context: done once the bot stops taking updates.
 	stopping context.Context
 	inflight sync.WaitGroup
@@ -194,6 +197,7 @@ func New(opts Options, kb Knowledge) (*Bot, error) {
 		pages:   newPageStore(maxStoredQueries),
 	}
 	b.badSecrets.interval = time.Minute
+	b.pacer = newPacer(opts.Flood)
 	b.commands = commandTable()
 
 	reg := opts.Registry

@@ -90,7 +90,7 @@ func (b *Bot) registerCommands(ctx context.Context) {
 		})
 	}
 	for _, call := range calls {
-		if err := b.callAPI(cctx, call); err != nil {
+		if err := b.callAPI(cctx, 0, call); err != nil {
 			// An admin who never opened a chat with the bot has no
 			// chat to show a menu in.
 			b.log.Warn("setting the command menu or description failed; it may be missing", b.errAttr(err))

@@ -71,6 +71,11 @@ type fakeAPI struct {
 	conns atomic.Int64
 	// overriding counts calls an override is deciding on (it may hang).
 	overriding atomic.Int64
+	// flood, when set, makes the fake refuse messages past these limits
+	// with 429, as Telegram does; tooMany counts the refusals.
+	flood   *FloodLimits
+	sentAt  map[int64][]time.Time // by chat, when flood is set
+	tooMany atomic.Int64
 }
 
 func newFakeAPI(t testing.TB) *fakeAPI {
@@ -127,6 +132,15 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if (method == "sendMessage" || method == "editMessageText") && !f.withinFloodLimits(params["chat_id"]) {
+		f.tooMany.Add(1)
+		f.mu.Lock()
+		f.calls[n].failed = true
+		f.mu.Unlock()
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}`)
+		return
+	}
 	switch method {
 	case "getMe":
 		ok(w, map[string]any{"id": testBotID, "is_bot": true, "first_name": "kbot", "username": testBotName})
@@ -253,6 +267,49 @@ func updateID(raw json.RawMessage) int64 {
 	}
 	json.Unmarshal(raw, &h)
 	return h.ID
+}
+
+// withinFloodLimits records a message to chat and reports whether it
+// keeps the flood limits, judged by arrival times with a tenth of slack.
+// The bot sends one chat's messages one at a time, so their arrivals keep
+// its pace; calls to different chats run at once and arrive with jitter
+// on a busy machine, so the limit on all chats is judged over half a
+// second.
+func (f *fakeAPI) withinFloodLimits(chat string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.flood == nil {
+		return true
+	}
+	l := f.flood
+	id, _ := strconv.ParseInt(chat, 10, 64)
+	now := time.Now()
+	slack := func(d time.Duration) time.Duration { return d * 9 / 10 }
+	count := func(times []time.Time, window time.Duration) int {
+		n := 0
+		for _, at := range times {
+			if now.Sub(at) < slack(window) {
+				n++
+			}
+		}
+		return n
+	}
+	mine := f.sentAt[id]
+	ok := len(mine) == 0 || now.Sub(mine[len(mine)-1]) >= slack(l.PerChat)
+	if id < 0 && count(mine, l.GroupWindow) >= l.PerGroup {
+		ok = false
+	}
+	var all int
+	for _, times := range f.sentAt {
+		all += count(times, time.Second*5/9)
+	}
+	if all >= l.PerSecond {
+		ok = false
+	}
+	if ok {
+		f.sentAt[id] = append(mine, now)
+	}
+	return ok
 }
 
 // allDelivered reports whether every queued update was delivered at

@@ -193,6 +193,8 @@ func testOptions(api *fakeAPI, stateDir string, logs *syncBuffer) Options {
 		QuestionTimeout:    5 * time.Second,
 		StreamEditInterval: 100 * time.Millisecond,
 		SendBackoff:        10 * time.Millisecond,
+		// Tests that keep Telegram's real pace set it themselves.
+		Flood: FloodLimits{PerChat: time.Microsecond, PerGroup: 1_000_000, GroupWindow: time.Second, PerSecond: 1_000_000},
 	}
 }
 

@@ -107,6 +107,7 @@ func startLoadBot(tb testing.TB, deadline time.Duration, edit func(*Options)) (a
 		// bounds the whole run instead, so that a slow machine (or -race)
 		// measures slowness rather than timeouts.
 		QuestionTimeout: deadline,
+		Flood:           FloodLimits{PerChat: time.Microsecond, PerGroup: 1_000_000, GroupWindow: time.Second, PerSecond: 1_000_000},
 	}
 	if edit != nil {
 		edit(&opts)
@@ -364,3 +365,39 @@ func BenchmarkSingleQuestion(b *testing.B) {
 }
 
 func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// BenchmarkBurstGroups: 20 groups ask 5 questions each at once, against a
+// fake Bot API that refuses messages past Telegram's limits (a message a
+// second in a chat, 20 a minute in a group, 30 a second in all) with 429.
+// The bot keeps Telegram's real limits, so each group's answers queue. It
+// reports how many messages Telegram refused (the run fails unless every
+// question is answered) and how long the last group waited.
+func BenchmarkBurstGroups(b *testing.B) {
+	if _, err := loadKB(); err != nil {
+		b.Fatal(err)
+	}
+	const groups, perGroup = 20, 5
+	for b.Loop() {
+		real := FloodLimits{}
+		real.setDefaults()
+		api, _, stop := startLoadBot(b, 2*time.Minute, func(o *Options) { o.Flood = real })
+		api.mu.Lock()
+		api.flood = &real
+		api.sentAt = map[int64][]time.Time{}
+		api.mu.Unlock()
+		begin := time.Now()
+		for i := range perGroup {
+			for g := range groups {
+				m := msg(int64(30000+g), int64(-30000-g), "supergroup", "/ask "+loadQuestion(i*groups+g))
+				api.push(map[string]any{"message": m})
+			}
+		}
+		for g := range groups {
+			api.waitSent(int64(-30000-g), perGroup)
+		}
+		took := time.Since(begin)
+		stop()
+		b.ReportMetric(float64(api.tooMany.Load()), "refused_429")
+		b.ReportMetric(took.Seconds(), "s_to_last_answer")
+	}
+}

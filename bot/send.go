@@ -14,7 +14,7 @@ import (
 
 const (
 	// sendWindow bounds the retries of one Bot API call when the caller
-	// set no deadline of its own.
+	// set no budget of its own.
 	sendWindow = 30 * time.Second
 	// minSendTries sets the least time an answer gets for its delivery,
 	// however long it took to prepare: SendBackoff times this.
@@ -61,7 +61,7 @@ func (b *Bot) sendMarkup(ctx context.Context, to target, htmlText string, markup
 			params.ReplyMarkup = markup
 		}
 		var msg *models.Message
-		err := b.callAPI(ctx, func(ctx context.Context) error {
+		err := b.callAPI(ctx, to.chatID, func(ctx context.Context) error {
 			var err error
 			msg, err = b.api.SendMessage(ctx, params)
 			return err
@@ -81,7 +81,7 @@ func (b *Bot) sendMarkup(ctx context.Context, to target, htmlText string, markup
 // edit replaces a message's text, retrying as callAPI does; "message is
 // not modified" is success.
 func (b *Bot) edit(ctx context.Context, chatID int64, msgID int, htmlText string, kb *models.InlineKeyboardMarkup) error {
-	return b.callAPI(ctx, func(ctx context.Context) error { return b.editOnce(ctx, editParams(chatID, msgID, htmlText, kb)) })
+	return b.callAPI(ctx, chatID, func(ctx context.Context) error { return b.editOnce(ctx, editParams(chatID, msgID, htmlText, kb)) })
 }
 
 func editParams(chatID int64, msgID int, htmlText string, kb *models.InlineKeyboardMarkup) *tg.EditMessageTextParams {
@@ -111,24 +111,36 @@ func (b *Bot) editOnce(ctx context.Context, params *tg.EditMessageTextParams) er
 }
 
 // callAPI runs one Bot API call until it succeeds, Telegram refuses it
-// for good (a 4xx other than 429), or ctx ends — at the latest sendWindow
-// from now when ctx has no deadline. Each attempt has SendTimeout. A 429
-// waits out its retry_after; 5xx answers, timeouts, connection errors and
-// answers that do not decode are retried after a growing pause with
-// jitter. Retrying a call that timed out may deliver a message twice,
-// which beats never delivering it.
-func (b *Bot) callAPI(ctx context.Context, call func(ctx context.Context) error) error {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, sendWindow)
-		defer cancel()
+// for good (a 4xx other than 429), ctx is cancelled, or its time budget
+// (withBudget; sendWindow by default) is spent. A call that sends to a
+// chat (chatID not 0) first waits for its turn under the flood limits;
+// that wait does not count against the budget. Each attempt has
+// SendTimeout. A 429 waits out its retry_after; 5xx answers, timeouts,
+// connection errors and answers that do not decode are retried after a
+// growing pause with jitter. Retrying a call that timed out may deliver a
+// message twice, which beats never delivering it.
+func (b *Bot) callAPI(ctx context.Context, chatID int64, call func(ctx context.Context) error) error {
+	budget := sendWindow
+	if d, ok := ctx.Value(budgetKey{}).(time.Duration); ok {
+		budget = d
 	}
+	deadline := time.Now().Add(budget)
 	backoff := b.opts.SendBackoff
 	for {
+		done := func() {}
+		if chatID != 0 {
+			waited, release, err := b.pacer.wait(ctx, chatID)
+			if err != nil {
+				return err
+			}
+			deadline = deadline.Add(waited)
+			done = release
+		}
 		actx, cancel := context.WithTimeout(ctx, b.opts.SendTimeout)
 		err := call(actx)
 		cancel()
-		if err == nil || permanent(err) {
+		done()
+		if err == nil || permanent(err) || ctx.Err() != nil {
 			return err
 		}
 		wait := backoff + rand.N(backoff)
@@ -137,12 +149,12 @@ func (b *Bot) callAPI(ctx context.Context, call func(ctx context.Context) error)
 		if errors.As(err, &tooMany) {
 			b.metrics.errors.WithLabelValues("rate_limited_by_telegram").Inc()
 			wait = time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
-			b.log.Warn("telegram asked to slow down", "retry_after_s", tooMany.RetryAfter)
+			b.log.Warn("telegram asked to slow down", "chat_id", chatID, "retry_after_s", tooMany.RetryAfter)
 		} else {
 			b.metrics.errors.WithLabelValues("telegram_retry").Inc()
-			b.log.Warn("bot API call failed; retrying", b.errAttr(err), "retry_in", wait)
+			b.log.Warn("bot API call failed; retrying", "chat_id", chatID, b.errAttr(err), "retry_in", wait)
 		}
-		if dl, _ := ctx.Deadline(); time.Until(dl) < wait {
+		if time.Until(deadline) < wait {
 			return err // no time left for another attempt
 		}
 		select {
@@ -151,6 +163,14 @@ func (b *Bot) callAPI(ctx context.Context, call func(ctx context.Context) error)
 		case <-time.After(wait):
 		}
 	}
+}
+
+type budgetKey struct{}
+
+// withBudget sets how long callAPI may keep retrying the calls made under
+// ctx, not counting waits for the flood limits.
+func withBudget(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, budgetKey{}, d)
 }
 
 // permanent reports whether Telegram refused a call for good: retrying

@@ -164,3 +164,40 @@ func TestAnswersReuseConnections(t *testing.T) {
 		t.Errorf("%d TCP connections for %d calls, want at most %d", n, calls, limit)
 	}
 }
+
+// TestFloodLimitsAreKept: against a Bot API that refuses messages past
+// Telegram's limits (scaled down here: 100 ms a chat, 5 a second a group,
+// 15 a second in all), busy groups and chats get every answer, queued,
+// and no 429.
+func TestFloodLimitsAreKept(t *testing.T) {
+	t.Parallel()
+	limits := FloodLimits{PerChat: 100 * time.Millisecond, PerGroup: 5, GroupWindow: time.Second, PerSecond: 15}
+	api := newFakeAPI(t)
+	api.mu.Lock()
+	api.flood = &limits
+	api.sentAt = map[int64][]time.Time{}
+	api.mu.Unlock()
+	h := start(t, api, newFakeKB(), t.TempDir(), func(o *Options) { o.Flood = limits })
+	const groups, perGroup, users, perUser = 3, 6, 4, 3
+	for i := range perGroup {
+		for g := range groups {
+			m := msg(testUserID, int64(-2000-g), "supergroup", fmt.Sprintf("/ask 永吉县做了什么？%d", i))
+			api.push(map[string]any{"message": m})
+		}
+	}
+	for i := range perUser {
+		for u := range users {
+			api.private(int64(3000+u), fmt.Sprintf("永吉县做了什么？%d", i))
+		}
+	}
+	for g := range groups {
+		api.waitSent(int64(-2000-g), perGroup)
+	}
+	for u := range users {
+		api.waitSent(int64(3000+u), perUser)
+	}
+	h.settle()
+	if n := api.tooMany.Load(); n != 0 {
+		t.Errorf("Telegram refused %d messages with 429", n)
+	}
+}
