@@ -32,10 +32,12 @@
 // # Writing without slowing answers
 //
 // All writes go through one writer goroutine with a bounded queue; it commits
-// whatever is queued in one transaction (group commit). RecordQuestion and
-// RecordVote wait for their commit only as long as their context allows, and
-// never for room in the queue: a full queue drops the record, counts it
-// (Status) and returns ErrQueueFull.
+// whatever is queued in one transaction (group commit). RecordQuestion only
+// queues: an answer never waits for the disk. RecordVote waits for its
+// commit as long as its context allows, so that a voter can be told whether
+// the vote counted. Neither waits for room in the queue: a full queue drops
+// the record, counts it (Status) and returns ErrQueueFull. Close writes what
+// is queued.
 //
 // A corrupt file is moved aside to <file>.corrupt-<unix time> with a warning
 // in the log and a fresh one is started. When the file is locked by another

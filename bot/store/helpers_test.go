@@ -114,9 +114,12 @@ func answered(text string, chat int64, msg int, arts ...Article) Question {
 func mustRecord(t testing.TB, s *Store, qs ...Question) {
 	t.Helper()
 	for _, q := range qs {
-		if err := s.RecordQuestion(ctxT(t), q); err != nil {
+		if err := s.RecordQuestion(q); err != nil {
 			t.Fatalf("RecordQuestion(%q): %v", q.Text, err)
 		}
+	}
+	if err := s.Flush(ctxT(t)); err != nil {
+		t.Fatalf("Flush: %v", err)
 	}
 }
 

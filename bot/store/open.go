@@ -25,20 +25,20 @@ const maxOpenConns = 4
 
 // openFile opens the database at path, moves a corrupt file aside and
 // starts a fresh one, applies migrations and returns the hashing salt.
-func openFile(ctx context.Context, path string, cfg config, log *slog.Logger) (*sql.DB, []byte, error) {
+func openFile(ctx context.Context, path string, cfg config, log *slog.Logger) (*handle, error) {
 	if strings.ContainsRune(path, '?') {
-		return nil, nil, fmt.Errorf("record database path %q: '?' is not allowed in the name", path)
+		return nil, fmt.Errorf("record database path %q: '?' is not allowed in the name", path)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, nil, fmt.Errorf("create directory of record database: %w", err)
+		return nil, fmt.Errorf("create directory of record database: %w", err)
 	}
-	db, salt, err := openChecked(ctx, path, cfg)
+	h, err := openChecked(ctx, path, cfg)
 	if err == nil || !corrupt(err) {
-		return db, salt, err
+		return h, err
 	}
 	aside, merr := moveAside(path, cfg.now())
 	if merr != nil {
-		return nil, nil, fmt.Errorf("record database %s is corrupt (%v) and cannot be moved aside: %w", path, err, merr)
+		return nil, fmt.Errorf("record database %s is corrupt (%v) and cannot be moved aside: %w", path, err, merr)
 	}
 	log.Warn("record database is corrupt; moved it aside and starting a new one (earlier votes and gaps are in the moved file)",
 		"path", path, "moved_to", aside, "err", err)
@@ -47,7 +47,7 @@ func openFile(ctx context.Context, path string, cfg config, log *slog.Logger) (*
 
 // openChecked opens path, checks its integrity, migrates it and loads the
 // salt. Errors that mean a corrupt file satisfy corrupt.
-func openChecked(ctx context.Context, path string, cfg config) (*sql.DB, []byte, error) {
+func openChecked(ctx context.Context, path string, cfg config) (*handle, error) {
 	dsn := path + "?" + strings.Join([]string{
 		fmt.Sprintf("_pragma=busy_timeout(%d)", cfg.busyTimeout.Milliseconds()),
 		"_pragma=journal_mode(WAL)",
@@ -62,13 +62,13 @@ func openChecked(ctx context.Context, path string, cfg config) (*sql.DB, []byte,
 	}, "&")
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open record database %s: %w", path, err)
+		return nil, fmt.Errorf("open record database %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(maxOpenConns)
-	fail := func(step string, err error) (*sql.DB, []byte, error) {
+	fail := func(step string, err error) (*handle, error) {
 		// The close error adds nothing to err.
 		_ = db.Close()
-		return nil, nil, fmt.Errorf("%s record database %s: %w", step, path, err)
+		return nil, fmt.Errorf("%s record database %s: %w", step, path, err)
 	}
 	if err := checkIntegrity(ctx, db); err != nil {
 		return fail("check", err)
@@ -80,7 +80,11 @@ func openChecked(ctx context.Context, path string, cfg config) (*sql.DB, []byte,
 	if err != nil {
 		return fail("read salt of", err)
 	}
-	return db, salt, nil
+	h, err := prepare(ctx, db, salt)
+	if err != nil {
+		return fail("prepare statements for", err)
+	}
+	return h, nil
 }
 
 // errCorrupt marks an integrity check that found damage.

@@ -150,24 +150,28 @@ type Vote struct {
 	At      time.Time // zero means now
 }
 
-// RecordQuestion stores q. It waits for the commit only while ctx lasts:
-// when ctx ends first, q stays queued and the error wraps ctx's. It returns
-// ErrQueueFull at once when the queue has no room, an error wrapping
-// ErrInvalid for a question that cannot be stored, and ErrClosed after
-// Close. Recording the same answer message twice keeps the first record.
-func (s *Store) RecordQuestion(ctx context.Context, q Question) error {
+// RecordQuestion queues q for the writer and returns at once, without
+// waiting for the disk: it is meant for the answer path. It returns an error
+// wrapping ErrInvalid for a question that cannot be stored, ErrQueueFull
+// when the queue has no room (q is dropped and counted), and ErrClosed after
+// Close. A queued question that later cannot be written is counted in
+// Status and logged. Recording the same answer message twice keeps the
+// first record.
+func (s *Store) RecordQuestion(q Question) error {
 	row, err := s.questionRow(q)
 	if err != nil {
 		return err
 	}
-	return s.do(ctx, true, func(ctx context.Context, tx *sql.Tx, salt []byte) error {
-		return insertQuestion(ctx, tx, salt, row)
-	})
+	return s.submit(&item{apply: func(w *writeTx) error { return w.insertQuestion(row) }, record: true})
 }
 
 // RecordVote stores v, replacing the user's earlier vote on the same
-// answer. Besides RecordQuestion's errors it returns ErrUnknownAnswer when
-// no recorded question carries the voted message.
+// answer, and waits for the commit while ctx lasts, so that the voter can be
+// told whether it counted. When ctx ends first the vote stays queued and
+// the error wraps ctx's. Besides RecordQuestion's errors it returns
+// ErrUnknownAnswer when no recorded question carries the voted message
+// (never recorded, or deleted by retention). Votes are queued behind the
+// questions before them, so a vote on an answer just recorded finds it.
 func (s *Store) RecordVote(ctx context.Context, v Vote) error {
 	if v.Answer.MessageID <= 0 {
 		return fmt.Errorf("%w: vote without an answer message", ErrInvalid)
@@ -186,9 +190,7 @@ func (s *Store) RecordVote(ctx context.Context, v Vote) error {
 	if v.At.IsZero() {
 		v.At = s.cfg.now()
 	}
-	return s.do(ctx, true, func(ctx context.Context, tx *sql.Tx, salt []byte) error {
-		return upsertVote(ctx, tx, salt, v)
-	})
+	return s.do(ctx, true, func(w *writeTx) error { return w.upsertVote(v) })
 }
 
 // itemError reports whether err concerns one record only, so that the
@@ -237,12 +239,9 @@ func (s *Store) questionRow(q Question) (questionRow, error) {
 	return questionRow{Question: q, text: text}, nil
 }
 
-func insertQuestion(ctx context.Context, tx *sql.Tx, salt []byte, q questionRow) error {
-	res, err := tx.ExecContext(ctx, `
-INSERT INTO questions (asked_at, chat_type, chat_hash, message_id, text, county, outcome, reason, mode)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (chat_hash, message_id) WHERE message_id <> 0 DO NOTHING`,
-		q.At.UnixMilli(), string(q.ChatType), hashID(salt, chatHashDomain, q.Answer.ChatID), q.Answer.MessageID,
+func (w *writeTx) insertQuestion(q questionRow) error {
+	res, err := w.exec(w.h.insertQuestion,
+		q.At.UnixMilli(), string(q.ChatType), hashID(w.h.salt, chatHashDomain, q.Answer.ChatID), q.Answer.MessageID,
 		q.text, q.County, string(q.Outcome), q.Reason, q.Mode)
 	if err != nil {
 		return fmt.Errorf("insert question: %w", err)
@@ -259,29 +258,24 @@ ON CONFLICT (chat_hash, message_id) WHERE message_id <> 0 DO NOTHING`,
 		return fmt.Errorf("insert question: %w", err)
 	}
 	for i, a := range q.Articles {
-		if _, err := tx.ExecContext(ctx,
-			"INSERT INTO citations (question_id, position, article_id, title, county) VALUES (?, ?, ?, ?, ?)",
-			id, i, a.ID, a.Title, a.County); err != nil {
+		if _, err := w.exec(w.h.insertCitation, id, i, a.ID, a.Title, a.County); err != nil {
 			return fmt.Errorf("insert citation %q: %w", a.ID, err)
 		}
 	}
 	return nil
 }
 
-func upsertVote(ctx context.Context, tx *sql.Tx, salt []byte, v Vote) error {
+func (w *writeTx) upsertVote(v Vote) error {
 	var qid int64
-	err := tx.QueryRowContext(ctx, "SELECT id FROM questions WHERE chat_hash = ? AND message_id = ?",
-		hashID(salt, chatHashDomain, v.Answer.ChatID), v.Answer.MessageID).Scan(&qid)
+	err := w.tx.StmtContext(w.ctx, w.h.findAnswer).QueryRowContext(w.ctx,
+		hashID(w.h.salt, chatHashDomain, v.Answer.ChatID), v.Answer.MessageID).Scan(&qid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrUnknownAnswer
 	}
 	if err != nil {
 		return fmt.Errorf("find voted answer: %w", err)
 	}
-	_, err = tx.ExecContext(ctx, `
-INSERT INTO votes (question_id, user_hash, value, reason, voted_at) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (question_id, user_hash) DO UPDATE SET value = excluded.value, reason = excluded.reason, voted_at = excluded.voted_at`,
-		qid, hashID(salt, userHashDomain, v.UserID), int(v.Verdict), string(v.Reason), v.At.UnixMilli())
+	_, err = w.exec(w.h.upsertVote, qid, hashID(w.h.salt, userHashDomain, v.UserID), int(v.Verdict), string(v.Reason), v.At.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("upsert vote: %w", err)
 	}

@@ -18,9 +18,9 @@ type Pruned struct {
 // (WithPruneEvery).
 func (s *Store) Prune(ctx context.Context) (Pruned, error) {
 	var n Pruned
-	err := s.do(ctx, false, func(ctx context.Context, tx *sql.Tx, _ []byte) error {
+	err := s.do(ctx, false, func(w *writeTx) error {
 		var err error
-		n, err = s.prune(ctx, tx)
+		n, err = s.prune(w.ctx, w.tx)
 		return err
 	})
 	return n, err

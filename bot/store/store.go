@@ -51,11 +51,10 @@ type Store struct {
 	cfg  config
 	log  *slog.Logger
 
-	// dbMu guards db and salt: the writer swaps them when it (re)opens
-	// the file, queries read them.
+	// dbMu guards h: the writer swaps it when it (re)opens the file,
+	// queries read it. h is nil while the file is not open.
 	dbMu sync.RWMutex
-	db   *sql.DB
-	salt []byte
+	h    *handle
 
 	// closeMu guards closed and the send side of queue, so that no
 	// record is sent on a closed channel.
@@ -79,7 +78,7 @@ type errBox struct{ err error }
 // transaction. done, when not nil, receives the outcome once. record marks
 // the items that count in Status (not flushes or pruning).
 type item struct {
-	apply  func(ctx context.Context, tx *sql.Tx, salt []byte) error
+	apply  func(w *writeTx) error
 	done   chan error
 	record bool
 }
@@ -229,9 +228,7 @@ type Status struct {
 
 // Status reports the store's state.
 func (s *Store) Status() Status {
-	s.dbMu.RLock()
-	open := s.db != nil
-	s.dbMu.RUnlock()
+	open := s.isOpen()
 	var last error
 	if b := s.lastErr.Load(); b != nil {
 		last = b.err
@@ -266,7 +263,7 @@ func (s *Store) submit(it *item) error {
 // do queues apply and waits for its commit or the end of ctx. When ctx ends
 // first the record stays queued and is written if it can be: the error then
 // wraps ctx's, not a loss.
-func (s *Store) do(ctx context.Context, record bool, apply func(context.Context, *sql.Tx, []byte) error) error {
+func (s *Store) do(ctx context.Context, record bool, apply func(*writeTx) error) error {
 	it := &item{apply: apply, done: make(chan error, 1), record: record}
 	if err := s.submit(it); err != nil {
 		return err
@@ -282,7 +279,7 @@ func (s *Store) do(ctx context.Context, record bool, apply func(context.Context,
 // Flush waits until every record queued before the call is written (or has
 // failed), or ctx ends.
 func (s *Store) Flush(ctx context.Context) error {
-	return s.do(ctx, false, func(context.Context, *sql.Tx, []byte) error { return nil })
+	return s.do(ctx, false, func(*writeTx) error { return nil })
 }
 
 // Close stops taking records, writes what is queued (for at most the flush
@@ -306,13 +303,13 @@ func (s *Store) Close() error {
 func (s *Store) withDB(f func(db *sql.DB) error) error {
 	s.dbMu.RLock()
 	defer s.dbMu.RUnlock()
-	if s.db == nil {
+	if s.h == nil {
 		if b := s.lastErr.Load(); b != nil && b.err != nil {
 			return fmt.Errorf("%w: %w", ErrUnavailable, b.err)
 		}
 		return ErrUnavailable
 	}
-	return f(s.db)
+	return f(s.h.db)
 }
 
 func (s *Store) setErr(err error) {

@@ -2,15 +2,14 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
 )
 
-// writeTimeout bounds one batch's transaction beyond the busy timeout, so
-// that a stuck file system cannot hold the writer forever.
-const writeTimeout = 10 * time.Second
+// openTimeout bounds opening, checking and migrating the file beyond the
+// busy timeout.
+const openTimeout = 30 * time.Second
 
 // run is the writer goroutine: it opens the database (again, after a
 // failure), commits queued records in batches, prunes old rows, and on
@@ -128,20 +127,22 @@ func (s *Store) gather(pending []*item) []*item {
 // error rolls it back and is returned, and no item is told anything.
 func (s *Store) commit(items []*item) error {
 	s.dbMu.RLock()
-	db, salt := s.db, s.salt
+	h := s.h
 	s.dbMu.RUnlock()
-	if db == nil {
+	if h == nil {
 		return ErrUnavailable
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.busyTimeout+writeTimeout)
-	defer cancel()
-	tx, err := db.BeginTx(ctx, nil)
+	// No deadline: the busy timeout bounds waiting for locks, and a
+	// context that can end costs the driver a goroutine a statement.
+	ctx := context.Background()
+	tx, err := h.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	w := &writeTx{ctx: ctx, tx: tx, h: h}
 	results := make([]error, len(items))
 	for i, it := range items {
-		err := it.apply(ctx, tx, salt)
+		err := it.apply(w)
 		if err != nil && !itemError(err) {
 			// The rollback's own error says less than err.
 			_ = tx.Rollback()
@@ -235,19 +236,19 @@ func (s *Store) isClosing() bool {
 func (s *Store) isOpen() bool {
 	s.dbMu.RLock()
 	defer s.dbMu.RUnlock()
-	return s.db != nil
+	return s.h != nil
 }
 
 // open opens the file, migrates it and prunes old rows.
 func (s *Store) open() error {
-	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.busyTimeout+writeTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.busyTimeout+openTimeout)
 	defer cancel()
-	db, salt, err := openFile(ctx, s.path, s.cfg, s.log)
+	h, err := openFile(ctx, s.path, s.cfg, s.log)
 	if err != nil {
 		return err
 	}
 	s.dbMu.Lock()
-	s.db, s.salt = db, salt
+	s.h = h
 	s.dbMu.Unlock()
 	s.setErr(nil)
 	s.pruneLogged()
@@ -257,24 +258,21 @@ func (s *Store) open() error {
 func (s *Store) closeDB() error {
 	s.dbMu.Lock()
 	defer s.dbMu.Unlock()
-	if s.db == nil {
+	if s.h == nil {
 		return nil
 	}
-	err := s.db.Close()
-	s.db, s.salt = nil, nil
-	if err != nil {
-		return fmt.Errorf("close record database: %w", err)
-	}
-	return nil
+	err := s.h.close()
+	s.h = nil
+	return err
 }
 
 // pruneLogged deletes old rows from the writer goroutine and logs what it
 // did; a failure is only logged, the next prune tries again.
 func (s *Store) pruneLogged() {
 	var n Pruned
-	err := s.commit([]*item{{apply: func(ctx context.Context, tx *sql.Tx, _ []byte) error {
+	err := s.commit([]*item{{apply: func(w *writeTx) error {
 		var err error
-		n, err = s.prune(ctx, tx)
+		n, err = s.prune(w.ctx, w.tx)
 		return err
 	}}})
 	if err != nil {
