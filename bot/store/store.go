@@ -159,14 +159,37 @@ func newConfig(opts []Option) config {
 	for _, o := range opts {
 		o(&c)
 	}
+	// Settings that make no sense fall back to their defaults rather
+	// than fail: a record store must never stop kbot from starting.
 	if c.log == nil {
 		c.log = slog.Default()
 	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.loc == nil {
+		c.loc = time.Local
+	}
+	if c.retention <= 0 {
+		c.retention = DefaultRetention
+	}
+	if c.pruneEvery <= 0 {
+		c.pruneEvery = defaultPruneEvery
+	}
 	if c.queueSize < 1 {
-		c.queueSize = 1
+		c.queueSize = defaultQueueSize
+	}
+	if c.busyTimeout < 0 {
+		c.busyTimeout = 0
+	}
+	if c.retryMin <= 0 {
+		c.retryMin = defaultRetryMin
 	}
 	if c.retryMax < c.retryMin {
 		c.retryMax = c.retryMin
+	}
+	if c.flushTimeout <= 0 {
+		c.flushTimeout = defaultFlushTimeout
 	}
 	return c
 }
