@@ -75,7 +75,18 @@ func gapRows(ctx context.Context, db *sql.DB, since int64) ([]gapRow, error) {
 	}
 	// Nothing was written; rolling back only ends the snapshot.
 	defer func() { _ = tx.Rollback() }()
-	q, err := tx.QueryContext(ctx, `
+	var rows []gapRow
+	byID := map[int64]int{}
+	err = eachRow(ctx, tx, func(q *sql.Rows) error {
+		var id int64
+		var r gapRow
+		if err := q.Scan(&id, &r.at, &r.text, &r.refused, &r.refusal, &r.downs); err != nil {
+			return err
+		}
+		byID[id] = len(rows)
+		rows = append(rows, r)
+		return nil
+	}, `
 SELECT q.id, q.asked_at, q.text, q.outcome = 'refused', q.reason,
        (SELECT COUNT(*) FROM votes v WHERE v.question_id = q.id AND v.value = -1)
 FROM questions q
@@ -85,42 +96,21 @@ ORDER BY q.id`, since)
 	if err != nil {
 		return nil, err
 	}
-	var rows []gapRow
-	byID := map[int64]int{}
-	for q.Next() {
-		var id int64
-		var r gapRow
-		if err := q.Scan(&id, &r.at, &r.text, &r.refused, &r.refusal, &r.downs); err != nil {
-			q.Close()
-			return nil, err
-		}
-		byID[id] = len(rows)
-		rows = append(rows, r)
-	}
-	err = q.Err()
-	q.Close()
-	if err != nil {
-		return nil, err
-	}
-	v, err := tx.QueryContext(ctx, `
-SELECT v.question_id, v.reason
-FROM votes v JOIN questions q ON q.id = v.question_id
-WHERE q.asked_at >= ? AND v.value = -1 AND v.reason <> ''`, since)
-	if err != nil {
-		return nil, err
-	}
-	defer v.Close()
-	for v.Next() {
+	err = eachRow(ctx, tx, func(v *sql.Rows) error {
 		var id int64
 		var why string
 		if err := v.Scan(&id, &why); err != nil {
-			return nil, err
+			return err
 		}
 		if i, ok := byID[id]; ok {
 			rows[i].downWhys = append(rows[i].downWhys, Reason(why))
 		}
-	}
-	return rows, v.Err()
+		return nil
+	}, `
+SELECT v.question_id, v.reason
+FROM votes v JOIN questions q ON q.id = v.question_id
+WHERE q.asked_at >= ? AND v.value = -1 AND v.reason <> ''`, since)
+	return rows, err
 }
 
 // groupGaps folds askings into variants (same normalised text) and

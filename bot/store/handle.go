@@ -82,3 +82,18 @@ type writeTx struct {
 func (w *writeTx) exec(st *sql.Stmt, args ...any) (sql.Result, error) {
 	return w.tx.StmtContext(w.ctx, st).ExecContext(w.ctx, args...)
 }
+
+// eachRow runs query with args and calls f on each row.
+func eachRow(ctx context.Context, tx *sql.Tx, f func(*sql.Rows) error, query string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := f(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}

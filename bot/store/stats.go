@@ -105,16 +105,11 @@ func newStats(since, now time.Time) Stats {
 }
 
 func (st *Stats) fill(ctx context.Context, tx *sql.Tx, since int64) error {
-	rows, err := tx.QueryContext(ctx, "SELECT asked_at, outcome FROM questions WHERE asked_at >= ?", since)
-	if err != nil {
-		return fmt.Errorf("count questions: %w", err)
-	}
-	for rows.Next() {
+	err := eachRow(ctx, tx, func(rows *sql.Rows) error {
 		var at int64
 		var outcome Outcome
 		if err := rows.Scan(&at, &outcome); err != nil {
-			rows.Close()
-			return fmt.Errorf("count questions: %w", err)
+			return err
 		}
 		st.add(at, func(c *Counts) {
 			c.Questions++
@@ -127,23 +122,16 @@ func (st *Stats) fill(ctx context.Context, tx *sql.Tx, since int64) error {
 				c.Errors++
 			}
 		})
-	}
-	err = rows.Err()
-	rows.Close()
+		return nil
+	}, "SELECT asked_at, outcome FROM questions WHERE asked_at >= ?", since)
 	if err != nil {
 		return fmt.Errorf("count questions: %w", err)
 	}
-
-	rows, err = tx.QueryContext(ctx, "SELECT voted_at, value FROM votes WHERE voted_at >= ?", since)
-	if err != nil {
-		return fmt.Errorf("count votes: %w", err)
-	}
-	for rows.Next() {
+	err = eachRow(ctx, tx, func(rows *sql.Rows) error {
 		var at int64
 		var value int
 		if err := rows.Scan(&at, &value); err != nil {
-			rows.Close()
-			return fmt.Errorf("count votes: %w", err)
+			return err
 		}
 		st.add(at, func(c *Counts) {
 			if value > 0 {
@@ -152,9 +140,8 @@ func (st *Stats) fill(ctx context.Context, tx *sql.Tx, since int64) error {
 				c.Down++
 			}
 		})
-	}
-	err = rows.Err()
-	rows.Close()
+		return nil
+	}, "SELECT voted_at, value FROM votes WHERE voted_at >= ?", since)
 	if err != nil {
 		return fmt.Errorf("count votes: %w", err)
 	}
@@ -191,9 +178,17 @@ func (st *Stats) add(ms int64, f func(*Counts)) {
 }
 
 func topArticles(ctx context.Context, tx *sql.Tx, since int64) ([]ArticleCount, error) {
-	// Titles and counties are as last cited; they change only when an
-	// article is re-imported.
-	rows, err := tx.QueryContext(ctx, `
+	var out []ArticleCount
+	// An article's title and county change only when it is imported
+	// again; should its citations differ, the greatest is shown.
+	err := eachRow(ctx, tx, func(rows *sql.Rows) error {
+		var a ArticleCount
+		if err := rows.Scan(&a.ID, &a.Title, &a.County, &a.Answers); err != nil {
+			return err
+		}
+		out = append(out, a)
+		return nil
+	}, `
 SELECT c.article_id, MAX(c.title), MAX(c.county), COUNT(DISTINCT c.question_id) AS n
 FROM citations c JOIN questions q ON q.id = c.question_id
 WHERE q.asked_at >= ?
@@ -201,36 +196,20 @@ GROUP BY c.article_id ORDER BY n DESC, c.article_id LIMIT ?`, since, TopN)
 	if err != nil {
 		return nil, fmt.Errorf("cited articles: %w", err)
 	}
-	defer rows.Close()
-	var out []ArticleCount
-	for rows.Next() {
-		var a ArticleCount
-		if err := rows.Scan(&a.ID, &a.Title, &a.County, &a.Answers); err != nil {
-			return nil, fmt.Errorf("cited articles: %w", err)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("cited articles: %w", err)
-	}
 	return out, nil
 }
 
 func topCounties(ctx context.Context, tx *sql.Tx, query string, since int64) ([]CountyCount, error) {
-	rows, err := tx.QueryContext(ctx, query, since, TopN)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []CountyCount
-	for rows.Next() {
+	err := eachRow(ctx, tx, func(rows *sql.Rows) error {
 		var c CountyCount
 		if err := rows.Scan(&c.County, &c.Count); err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, c)
-	}
-	return out, rows.Err()
+		return nil
+	}, query, since, TopN)
+	return out, err
 }
 
 func startOfDay(t time.Time) time.Time {

@@ -153,13 +153,16 @@ func (s *Store) commit(items []*item) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	// Status first, so that a waiter told of its commit sees it counted.
+	s.setErr(nil)
 	for i, it := range items {
 		if results[i] == nil && it.record {
 			s.written.Add(1)
 		}
+	}
+	for i, it := range items {
 		it.finish(results[i])
 	}
-	s.setErr(nil)
 	return nil
 }
 
