@@ -300,7 +300,8 @@ func (s *Store) do(ctx context.Context, record bool, apply func(*writeTx) error)
 }
 
 // Flush waits until every record queued before the call is written (or has
-// failed), or ctx ends.
+// failed), or ctx ends. Like a record, it needs room in the queue: it
+// returns ErrQueueFull when there is none.
 func (s *Store) Flush(ctx context.Context) error {
 	return s.do(ctx, false, func(*writeTx) error { return nil })
 }
