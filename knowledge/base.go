@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"kbot/embeddings"
+	"kbot/knowledge/atomicfile"
 )
 
 // Report says what an ingest or reload changed.
@@ -348,12 +349,12 @@ func (b *Base) AddDocument(ctx context.Context, name string, data []byte) (Repor
 	dir := filepath.Join(b.opts.DataDir, uploadsDir)
 	path := filepath.Join(dir, base)
 	previous, prevErr := os.ReadFile(path)
-	if err := writeFileAtomic(path, [][]byte{data}); err != nil {
+	if err := atomicfile.WriteFile(path, data); err != nil {
 		return Report{}, fmt.Errorf("add document %q: %w", base, err)
 	}
 	restore := func() {
 		if prevErr == nil {
-			_ = writeFileAtomic(path, [][]byte{previous}) // best effort: the error returned is what matters
+			_ = atomicfile.WriteFile(path, previous) // best effort: the error returned is what matters
 		} else {
 			os.Remove(path)
 		}

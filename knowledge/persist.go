@@ -8,8 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
+
+	"kbot/knowledge/atomicfile"
 )
 
 // snapshotMagic opens every index file; the version after it changes
@@ -31,9 +32,8 @@ type snapshot struct {
 	Vectors     [][]float32
 }
 
-// save writes the index to path atomically: a temporary file in the same
-// directory, synced, then renamed over the old one. A crash at any point
-// leaves either the old file or the new one, never a mix.
+// save writes the index to path atomically (see atomicfile): a crash at
+// any point leaves either the old file or the new one, never a mix.
 func (x *Index) save(path string) error {
 	var buf bytes.Buffer
 	s := snapshot{
@@ -44,50 +44,7 @@ func (x *Index) save(path string) error {
 		return fmt.Errorf("encode index: %w", err)
 	}
 	sum := sha256.Sum256(buf.Bytes())
-	return writeFileAtomic(path, [][]byte{[]byte(snapshotMagic), sum[:], buf.Bytes()})
-}
-
-// writeFileAtomic writes parts to path through a synced temporary file
-// and a rename.
-func writeFileAtomic(path string, parts [][]byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
-	}
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("create temporary file in %s: %w", dir, err)
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	for _, p := range parts {
-		if _, err := f.Write(p); err != nil {
-			return fmt.Errorf("write %s: %w", tmp, err)
-		}
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", tmp, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", tmp, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("replace %s: %w", path, err)
-	}
-	ok = true
-	if d, err := os.Open(dir); err == nil {
-		// Syncing the directory makes the rename durable; a failure here
-		// loses nothing already written, so it is not an error.
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
+	return atomicfile.WriteFile(path, []byte(snapshotMagic), sum[:], buf.Bytes())
 }
 
 // loadIndex reads an index file written by save. It checks the checksum
