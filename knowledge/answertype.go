@@ -3,6 +3,8 @@ package knowledge
 import (
 	"regexp"
 	"strings"
+
+	"kbot/knowledge/whitespace"
 )
 
 // A question that asks who holds a post (…的党委书记叫什么名字？) can only
@@ -35,7 +37,7 @@ const notNameAfter = "要的在和与及等是为对把将有也都就到领进�
 // holderNamed reports whether some passage names a holder of post.
 func holderNamed(post string, passages []string) bool {
 	for _, p := range passages {
-		rs := []rune(squash(p))
+		rs := []rune(whitespace.RemoveInLines(p))
 		pr := []rune(post)
 		for i := 0; i+len(pr) <= len(rs); i++ {
 			if string(rs[i:i+len(pr)]) != post {
@@ -86,7 +88,7 @@ func nameBefore(rs []rune) bool {
 // unnamedHolder returns the post a question asks the holder of when no
 // passage names one, or "".
 func unnamedHolder(question string, results []Result) string {
-	q := squash(question)
+	q := whitespace.RemoveInLines(question)
 	if !asksName.MatchString(q) || asksOther.MatchString(q) {
 		return ""
 	}
@@ -126,7 +128,7 @@ type answerType struct {
 }
 
 func wantedAnswer(question string) answerType {
-	q := squash(question)
+	q := whitespace.RemoveInLines(question)
 	var w answerType
 	if asksName.MatchString(q) && !asksOther.MatchString(q) {
 		for _, p := range posts {

@@ -47,20 +47,6 @@ func isCJK(r rune) bool { return isHan(r) || isCJKPunct(r) }
 // isSpace reports the spaces a PDF extractor leaves in a line.
 func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\u3000' || r == '\u00A0' }
 
-// squeeze removes every space from s.
-func squeeze(s string) string {
-	if !strings.ContainsFunc(s, isSpace) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if !isSpace(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // displayWidth measures a line the way the page set it: a Chinese
 // character or full-width mark takes two units, an ASCII character one.
 // The typesetter squeezes punctuation to justify a line, so a full line

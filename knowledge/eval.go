@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"kbot/knowledge/whitespace"
 )
 
 // EvalQuestion is one line of an evaluation file (JSONL).
@@ -122,13 +124,13 @@ func (b *Base) Evaluate(ctx context.Context, qs []EvalQuestion, k int, method st
 		if o.Refused {
 			falseRefused++
 		}
-		ev := squashSpace(q.Evidence)
+		ev := whitespace.Remove(q.Evidence)
 		for i, r := range ret.Results {
 			if i >= k {
 				break
 			}
-			if strings.Contains(squashSpace(r.Chunk.Text), ev) || strings.Contains(squashSpace(r.Article.Title), ev) ||
-				strings.Contains(squashSpace(r.Article.Author), ev) {
+			if strings.Contains(whitespace.Remove(r.Chunk.Text), ev) || strings.Contains(whitespace.Remove(r.Article.Title), ev) ||
+				strings.Contains(whitespace.Remove(r.Article.Author), ev) {
 				o.HitRank = i + 1
 				break
 			}
@@ -151,8 +153,4 @@ func (b *Base) Evaluate(ctx context.Context, qs []EvalQuestion, k int, method st
 		sum.NegativesRefused = float64(negRefused) / float64(sum.Negatives)
 	}
 	return sum, outs, nil
-}
-
-func squashSpace(s string) string {
-	return strings.Join(strings.Fields(s), "")
 }

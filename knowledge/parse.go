@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"kbot/knowledge/whitespace"
 )
 
 // The magazine issue arrives as text extracted from its PDF. What the
@@ -66,7 +68,7 @@ type issue struct {
 	name    string
 	lines   []srcLine
 	pages   []*srcPage
-	headers map[string]string // squeezed header text → section name
+	headers map[string]string // header text without spaces → section name
 	double  bool              // body lines are double-spaced
 	width   int               // the most common column width in the issue
 }
@@ -157,7 +159,7 @@ func (is *issue) split(text string) {
 func (is *issue) learnHeaders() {
 	count := map[string]int{}
 	for _, li := range is.boundaryLines() {
-		t := squeeze(is.lines[li].text)
+		t := whitespace.RemoveInLines(is.lines[li].text)
 		if headerShaped(t) {
 			count[t]++
 		}
@@ -216,7 +218,7 @@ func isRegionLabel(s string) bool {
 // headerOf returns the section a line names when it is a running header or
 // a variant of one (全市组织工作动态 for 组织工作动态).
 func (is *issue) headerOf(text string) (string, bool) {
-	t := squeeze(text)
+	t := whitespace.RemoveInLines(text)
 	if s, ok := is.headers[t]; ok {
 		return s, true
 	}
@@ -232,7 +234,7 @@ func (is *issue) headerOf(text string) (string, bool) {
 // header with a few more characters (全市组织工作动态 for 组织工作动态).
 // Only lines at a page boundary are read this way.
 func (is *issue) headerVariantOf(text string) (string, bool) {
-	t := squeeze(text)
+	t := whitespace.RemoveInLines(text)
 	n := utf8.RuneCountInString(t)
 	if n > 30 || hasSentencePunct(t) {
 		return "", false
@@ -302,7 +304,7 @@ func (is *issue) classify() {
 // unglue removes a running header stuck to the start (or end) of a body
 // line at a page boundary, keeping the rest of the line as body.
 func (is *issue) unglue(l *srcLine, atStart bool) {
-	t := squeeze(l.text)
+	t := whitespace.RemoveInLines(l.text)
 	for _, h := range sortedKeys(is.headers) {
 		sec := is.headers[h]
 		if utf8.RuneCountInString(h) < 4 || len(t) <= len(h) {
@@ -578,7 +580,7 @@ func hasInnerSpace(s string) bool {
 // authorShaped reports a byline: a person's name (2–4 characters, perhaps
 // letter-spaced) or the name of an authoring body.
 func (is *issue) authorShaped(s string) bool {
-	t := squeeze(s)
+	t := whitespace.RemoveInLines(s)
 	if t == "" || strings.ContainsAny(t, "，。、；！？：,;!?“”《》（）()") {
 		return false
 	}
@@ -923,7 +925,7 @@ func (is *issue) piecesOf(d *draft) []piece {
 		}
 		base.Title = strings.Join(t, " ")
 		if d.author >= 0 {
-			base.Author = squeeze(is.lines[d.author].text)
+			base.Author = whitespace.RemoveInLines(is.lines[d.author].text)
 		}
 	}
 	if d.post != "" {
@@ -1018,13 +1020,13 @@ func parsePost(s string) (name, post string) {
 	}
 	body := strings.TrimSpace(m[1])
 	if i := strings.IndexAny(body, "，,"); i > 0 {
-		head := squeeze(body[:i])
+		head := whitespace.RemoveInLines(body[:i])
 		if n := utf8.RuneCountInString(head); n >= 2 && n <= 4 && !strings.ContainsFunc(head, func(r rune) bool { return !isHan(r) }) {
 			return head, strings.TrimSpace(strings.TrimLeft(body[i:], "，,"))
 		}
 	}
-	if n := utf8.RuneCountInString(squeeze(body)); n >= 2 && n <= 4 {
-		return squeeze(body), ""
+	if n := utf8.RuneCountInString(whitespace.RemoveInLines(body)); n >= 2 && n <= 4 {
+		return whitespace.RemoveInLines(body), ""
 	}
 	return "", body
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"kbot/knowledge/whitespace"
 )
 
 func init() {
@@ -585,7 +587,7 @@ func checkNoTextLost(t *testing.T, text string) {
 	}
 	boundary := map[string]int{}
 	for _, li := range is.boundaryLines() {
-		boundary[squeeze(is.lines[li].text)]++
+		boundary[whitespace.RemoveInLines(is.lines[li].text)]++
 	}
 	var body strings.Builder
 	for _, l := range is.lines {
@@ -603,7 +605,7 @@ func checkNoTextLost(t *testing.T, text string) {
 			}
 		case roleHeader, roleLabel:
 			_, spaced := letterSpaced(l.text)
-			if !spaced && boundary[squeeze(l.text)] < 2 && !containsHeader(is, l.text) {
+			if !spaced && boundary[whitespace.RemoveInLines(l.text)] < 2 && !containsHeader(is, l.text) {
 				t.Fatalf("line %q dropped as a header, but it is neither letter-spaced nor repeated at page boundaries", l.text)
 			}
 		}
@@ -614,7 +616,7 @@ func checkNoTextLost(t *testing.T, text string) {
 }
 
 func containsHeader(is *issue, s string) bool {
-	t := squeeze(s)
+	t := whitespace.RemoveInLines(s)
 	for h := range is.headers {
 		if strings.Contains(t, h) {
 			return true

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"kbot/knowledge/whitespace"
 )
 
 // The PDFs under testdata/pdf are described in testdata/pdf/README.md.
@@ -62,12 +64,11 @@ func TestExtractPDFReadingOrder(t *testing.T) {
 			}
 			// Lines break where the page breaks them; the characters
 			// run on in order. Spaces are layout, not text.
-			squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
-			if want := squash(title + author + para1 + para2); squash(pages[0]) != want {
-				t.Errorf("page 1 text =\n%s\nwant the characters of\n%s", squash(pages[0]), want)
+			if want := whitespace.Remove(title + author + para1 + para2); whitespace.Remove(pages[0]) != want {
+				t.Errorf("page 1 text =\n%s\nwant the characters of\n%s", whitespace.Remove(pages[0]), want)
 			}
-			if squash(pages[1]) != squash(page2) {
-				t.Errorf("page 2 text = %q, want %q", squash(pages[1]), page2)
+			if whitespace.Remove(pages[1]) != whitespace.Remove(page2) {
+				t.Errorf("page 2 text = %q, want %q", whitespace.Remove(pages[1]), page2)
 			}
 			if n := len(lines); n < 8 {
 				t.Errorf("got %d lines, want one per printed line (at least 8)", n)

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+
+	"kbot/knowledge/whitespace"
 )
 
 // Retrieval refuses a question, rather than answering from the nearest
@@ -40,7 +42,7 @@ var yearPattern = regexp.MustCompile(`(?:^|[^0-9])((?:19|20)[0-9]{2})\s*年`)
 // unknownPlace returns the first place the question names that the index
 // has never seen, or "".
 func (x *Index) unknownPlace(q string) string {
-	rs := []rune(squash(q))
+	rs := []rune(whitespace.RemoveInLines(q))
 	for i, r := range rs {
 		if !strings.ContainsRune("市县区省", r) || i < 2 {
 			continue
