@@ -40,9 +40,8 @@ type Answer struct {
 	// Note is a short remark for the user, e.g. that the model failed and
 	// the answer is extractive.
 	Note string `json:"note,omitempty"`
-	// Mode says how the answer was made: "extractive", "llm", "catalog"
-	// (answered from the article table) or "refusal".
-	Mode string `json:"mode"`
+	// Mode says how the answer was made.
+	Mode Mode `json:"mode"`
 }
 
 // Citation is one source behind an answer, numbered as in the text.
@@ -84,12 +83,20 @@ type Writer interface {
 	Rewrite(ctx context.Context, q Question) (string, error)
 }
 
-// Answer modes.
+// Mode is how an answer was made.
+type Mode string
+
+// Answer modes, spelled as in JSON.
 const (
-	ModeExtractive = "extractive"
-	ModeLLM        = "llm"
-	ModeCatalog    = "catalog"
-	ModeRefusal    = "refusal"
+	// ModeExtractive quotes sentences of the retrieved passages.
+	ModeExtractive Mode = "extractive"
+	// ModeLLM is written by a language model (a Writer).
+	ModeLLM Mode = "llm"
+	// ModeCatalog is answered from the article table: who wrote what,
+	// which articles there are.
+	ModeCatalog Mode = "catalog"
+	// ModeRefusal says that nothing relevant enough was found.
+	ModeRefusal Mode = "refusal"
 )
 
 // extractSentences is how many sentences an extractive answer quotes at

@@ -497,7 +497,7 @@ type Retrieval struct {
 	// Refused is true when no passage is relevant enough; RefusalReason
 	// says why.
 	Refused       bool
-	RefusalReason string
+	RefusalReason RefusalReason
 	// Outline is true when the question asks for an article's main
 	// points and Results lead with the first passage of each of its
 	// top-level headings.

@@ -142,7 +142,7 @@ func BenchmarkQuery(b *testing.B) {
 		if testing.Short() && n > 10_000 {
 			continue
 		}
-		for _, method := range []string{MethodVector, MethodKeyword, MethodHybrid} {
+		for _, method := range []Method{MethodVector, MethodKeyword, MethodHybrid} {
 			b.Run(fmt.Sprintf("chunks=%d/%s", n, method), func(b *testing.B) {
 				idx := benchIndex(b, n)
 				ctx := context.Background()

@@ -72,7 +72,7 @@ type EvalSummary struct {
 	Answerable int     `json:"answerable"`
 	Negatives  int     `json:"negatives"`
 	K          int     `json:"k"`
-	Method     string  `json:"method"`
+	Method     Method  `json:"method"`
 	HitAt1     float64 `json:"hit_at_1"`
 	HitAtK     float64 `json:"hit_at_k"`
 	MRR        float64 `json:"mrr"`
@@ -95,7 +95,7 @@ type EvalOutcome struct {
 // Evaluate runs every question through retrieval (as Ask does) and scores
 // it: a hit is the evidence, compared without whitespace, appearing in a
 // result's text, title or author.
-func (b *Base) Evaluate(ctx context.Context, qs []EvalQuestion, k int, method string) (EvalSummary, []EvalOutcome, error) {
+func (b *Base) Evaluate(ctx context.Context, qs []EvalQuestion, k int, method Method) (EvalSummary, []EvalOutcome, error) {
 	if k <= 0 {
 		k = b.opts.K
 	}

@@ -18,12 +18,21 @@ import (
 //   - it asks who holds a post and no passage names anyone at that post
 //     (see answertype.go).
 
+// RefusalReason says why retrieval refused a question.
+type RefusalReason string
+
 // Refusal reasons.
 const (
-	refuseUnknownPlace = "unknown place"
-	refuseUnknownYear  = "unknown year"
-	refuseLowCoverage  = "low coverage"
-	refuseNoHolder     = "no holder named"
+	// RefusalUnknownPlace: the question names a place no article mentions.
+	RefusalUnknownPlace RefusalReason = "unknown place"
+	// RefusalUnknownYear: the question names a year no article mentions.
+	RefusalUnknownYear RefusalReason = "unknown year"
+	// RefusalLowCoverage: no passage holds enough of the question's
+	// weighted terms.
+	RefusalLowCoverage RefusalReason = "low coverage"
+	// RefusalNoHolder: the question asks who holds a post and no passage
+	// names anyone at it.
+	RefusalNoHolder RefusalReason = "no holder named"
 )
 
 // genericPlaceWords end in a place suffix without naming a place.
@@ -79,23 +88,24 @@ func (x *Index) unknownYear(q string) string {
 	return ""
 }
 
-// refusal decides whether to refuse a question given its results, and why.
-func (x *Index) refusalReason(q string, results []Result, minCoverage float64) string {
+// refusalReason decides whether to refuse a question given its results:
+// it returns why, or "" to answer.
+func (x *Index) refusalReason(q string, results []Result, minCoverage float64) RefusalReason {
 	if x.unknownPlace(q) != "" {
-		return refuseUnknownPlace
+		return RefusalUnknownPlace
 	}
 	if x.unknownYear(q) != "" {
-		return refuseUnknownYear
+		return RefusalUnknownYear
 	}
 	best := 0.0
 	for _, r := range results {
 		best = max(best, r.Coverage)
 	}
 	if best < minCoverage {
-		return refuseLowCoverage
+		return RefusalLowCoverage
 	}
 	if unnamedHolder(q, results) != "" {
-		return refuseNoHolder
+		return RefusalNoHolder
 	}
 	return ""
 }

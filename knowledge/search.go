@@ -17,16 +17,22 @@ type SearchOptions struct {
 	Region  string
 	Author  string
 	Section string
-	// Method picks the retriever: "hybrid" (the default), "vector" or
-	// "keyword". The single retrievers exist to measure the fusion.
-	Method string
+	// Method picks the retriever; empty means MethodHybrid.
+	Method Method
 }
 
-// Retrieval methods.
+// Method is a retriever. The single retrievers exist to measure the
+// fusion.
+type Method string
+
+// Retrieval methods, spelled as on the command line and in JSON.
 const (
-	MethodHybrid  = "hybrid"
-	MethodVector  = "vector"
-	MethodKeyword = "keyword"
+	// MethodHybrid fuses the vector and the keyword rankings.
+	MethodHybrid Method = "hybrid"
+	// MethodVector ranks by cosine similarity to the question's vector.
+	MethodVector Method = "vector"
+	// MethodKeyword ranks by BM25 over character bigrams.
+	MethodKeyword Method = "keyword"
 )
 
 // Result is one retrieved passage with its article's metadata.
