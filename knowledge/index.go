@@ -2,13 +2,10 @@ package knowledge
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/philippgille/chromem-go"
 
 	"kbot/embeddings"
 )
@@ -25,7 +22,7 @@ type Index struct {
 	// chunkArticle[i] is the index in articles of chunks[i]'s article.
 	chunkArticle []int
 	vectors      [][]float32
-	coll         *chromem.Collection
+	vecIndex     VectorIndex
 	keywords     *keywordIndex
 	places       *gazetteer
 	embedderID   string
@@ -128,7 +125,6 @@ func assemble(ctx context.Context, articles []Article, chunks []Chunk, owner []i
 	for i, a := range articles {
 		idx.articleAt[a.ID] = i
 	}
-	docs := make([]chromem.Document, len(chunks))
 	texts := make([]string, len(chunks))
 	for i, c := range chunks {
 		if dims > 0 && len(vectors[i]) != dims {
@@ -138,50 +134,18 @@ func assemble(ctx context.Context, articles []Article, chunks []Chunk, owner []i
 			return nil, fmt.Errorf("index: duplicate chunk id %s", c.ID)
 		}
 		idx.chunkAt[c.ID] = i
-		a := articles[owner[i]]
-		docs[i] = chromem.Document{
-			ID:        c.ID,
-			Metadata:  chunkMetadata(a),
-			Embedding: vectors[i],
-			Content:   c.Text,
-		}
-		texts[i] = embedText(a, c)
+		texts[i] = embedText(articles[owner[i]], c)
 	}
-	// The collection is in memory only: kbot persists its own snapshot
+	// The vector index is in memory only: kbot persists its own snapshot
 	// atomically (see persist.go) rather than one file per document.
-	db := chromem.NewDB()
-	coll, err := db.CreateCollection("chunks", map[string]string{"embedder": embedderID}, func(context.Context, string) ([]float32, error) {
-		return nil, errors.New("index: query vectors are computed by kbot, not by the collection")
-	})
+	vi, err := newChromemIndex(ctx, vectors)
 	if err != nil {
-		return nil, fmt.Errorf("index: create collection: %w", err)
+		return nil, fmt.Errorf("index: %w", err)
 	}
-	if len(docs) > 0 {
-		if err := coll.AddDocuments(ctx, docs, 4); err != nil {
-			return nil, fmt.Errorf("index: add chunks: %w", err)
-		}
-	}
-	idx.coll = coll
+	idx.vecIndex = vi
 	idx.keywords = newKeywordIndex(texts)
 	idx.places = newGazetteer(articles)
 	return idx, nil
-}
-
-// Metadata keys for chromem-go filters. Regions are many per article, so
-// each gets its own key.
-const (
-	metaArticle = "article"
-	metaAuthor  = "author"
-	metaSection = "section"
-	metaRegion  = "region:"
-)
-
-func chunkMetadata(a Article) map[string]string {
-	m := map[string]string{metaArticle: a.ID, metaAuthor: a.Author, metaSection: a.Section}
-	for _, r := range a.Regions {
-		m[metaRegion+r] = "1"
-	}
-	return m
 }
 
 // Articles returns the index's articles in source order.
