@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"kbot/knowledge/cjk"
 	"kbot/knowledge/whitespace"
 )
 
@@ -55,7 +56,7 @@ func holderNamed(post string, passages []string) bool {
 // personal name: two Han characters that begin neither a verb nor
 // another post ("任组长" is "serves as head", not a name).
 func nameAfter(rs []rune) bool {
-	if len(rs) < 2 || !isHan(rs[0]) || !isHan(rs[1]) {
+	if len(rs) < 2 || !cjk.IsHan(rs[0]) || !cjk.IsHan(rs[1]) {
 		return false
 	}
 	if strings.ContainsRune(notNameAfter, rs[0]) {
@@ -79,7 +80,7 @@ func nameAfter(rs []rune) bool {
 // personal name right before a post (李林森书记).
 func nameBefore(rs []rune) bool {
 	n := len(rs)
-	if n < 2 || !isHan(rs[n-1]) || !isHan(rs[n-2]) {
+	if n < 2 || !cjk.IsHan(rs[n-1]) || !cjk.IsHan(rs[n-2]) {
 		return false
 	}
 	return !strings.ContainsRune(notNameBefore, rs[n-1]) && !strings.ContainsRune(notNameBefore, rs[n-2])

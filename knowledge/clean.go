@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"kbot/knowledge/cjk"
 )
 
 // This file holds the character-level helpers that clean text extracted
@@ -21,28 +23,6 @@ func normaliseNewlines(s string) string {
 	}
 	return s
 }
-
-func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
-
-// isCJKPunct reports full-width punctuation used in Chinese text, including
-// the curly quotes, the ellipsis, the dash and the middle dot.
-func isCJKPunct(r rune) bool {
-	switch {
-	case r >= 0x3000 && r <= 0x303F: // CJK symbols and punctuation
-		return r != 0x3000
-	case r >= 0xFF01 && r <= 0xFF0F, r >= 0xFF1A && r <= 0xFF20,
-		r >= 0xFF3B && r <= 0xFF40, r >= 0xFF5B && r <= 0xFF65:
-		return true
-	}
-	switch r {
-	case '“', '”', '‘', '’', '…', '—', '·', '•', '－':
-		return true
-	}
-	return false
-}
-
-// isCJK reports a Han character or Chinese punctuation.
-func isCJK(r rune) bool { return isHan(r) || isCJKPunct(r) }
 
 // isSpace reports the spaces a PDF extractor leaves in a line.
 func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\u3000' || r == '\u00A0' }
@@ -69,7 +49,7 @@ func displayWidth(s string) int {
 func minWidth(s string) int {
 	w := 0
 	for _, r := range s {
-		if r < 0x80 || isCJKPunct(r) {
+		if r < 0x80 || cjk.IsPunct(r) {
 			w++
 		} else {
 			w += 2
@@ -91,7 +71,7 @@ func letterSpaced(s string) (string, bool) {
 	for _, p := range parts {
 		n := 0
 		for _, r := range p {
-			if !isHan(r) {
+			if !cjk.IsHan(r) {
 				return "", false
 			}
 			n++
@@ -139,7 +119,7 @@ func cleanSpaces(s string) string {
 			continue
 		}
 		left, right := rs[i-1], rs[j]
-		if isCJK(left) && isCJK(right) && !quotedPhraseGap(rs, i, j) {
+		if cjk.Is(left) && cjk.Is(right) && !quotedPhraseGap(rs, i, j) {
 			for k := i; k < j; k++ {
 				keep[k] = false
 			}
@@ -166,7 +146,7 @@ func quotedPhraseGap(rs []rune, i, j int) bool {
 	var open rune
 	for k := i - 1; k >= 0; k-- {
 		r := rs[k]
-		if isHan(r) {
+		if cjk.IsHan(r) {
 			nl++
 			continue
 		}
@@ -185,7 +165,7 @@ func quotedPhraseGap(rs []rune, i, j int) bool {
 	nr := 0
 	for k := j; k < len(rs); k++ {
 		r := rs[k]
-		if isHan(r) {
+		if cjk.IsHan(r) {
 			nr++
 			continue
 		}

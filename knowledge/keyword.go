@@ -6,6 +6,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"kbot/knowledge/cjk"
 )
 
 // Terms splits text into keyword-index terms: overlapping bigrams of Han
@@ -36,7 +38,7 @@ func Terms(text string) []string {
 	}
 	for _, r := range text {
 		switch {
-		case unicode.Is(unicode.Han, r):
+		case cjk.IsHan(r):
 			flushWord()
 			run = append(run, r)
 		case unicode.IsLetter(r) || unicode.IsDigit(r):

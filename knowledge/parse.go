@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"kbot/knowledge/cjk"
 	"kbot/knowledge/whitespace"
 )
 
@@ -201,7 +202,7 @@ func headerShaped(t string) bool {
 	if n < 4 || n > 30 || endsSentence(t) || postRe.MatchString(t) {
 		return false
 	}
-	return strings.ContainsFunc(t, isHan)
+	return strings.ContainsFunc(t, cjk.IsHan)
 }
 
 // isRegionLabel reports a letter-spaced place name (磐 石市).
@@ -516,7 +517,7 @@ func (is *issue) foreignAfter(p *srcPage, k int) bool {
 		return true
 	}
 	last, _ := utf8.DecodeLastRuneInString(prev.text)
-	if !isHan(last) && !isLatinWord(last) {
+	if !cjk.IsHan(last) && !isLatinWord(last) {
 		// The line before broke after a comma or a quote: a short line
 		// without a full stop cannot end that sentence.
 		return true
@@ -564,13 +565,13 @@ func (is *issue) titleLinesBefore(p *srcPage, k, max int) []int {
 // punctuation, not too long, some Han text.
 func titleShaped(s string) bool {
 	n := utf8.RuneCountInString(s)
-	return n >= 2 && n <= 32 && !hasSentencePunct(s) && strings.ContainsFunc(s, isHan) && !endsSentence(s)
+	return n >= 2 && n <= 32 && !hasSentencePunct(s) && strings.ContainsFunc(s, cjk.IsHan) && !endsSentence(s)
 }
 
 func hasInnerSpace(s string) bool {
 	rs := []rune(strings.TrimSpace(s))
 	for i := 1; i+1 < len(rs); i++ {
-		if isSpace(rs[i]) && isCJK(rs[i-1]) && isCJK(rs[i+1]) {
+		if isSpace(rs[i]) && cjk.Is(rs[i-1]) && cjk.Is(rs[i+1]) {
 			return true
 		}
 	}
@@ -586,7 +587,7 @@ func (is *issue) authorShaped(s string) bool {
 	}
 	n := 0
 	for _, r := range t {
-		if !isHan(r) && r != '·' && r != '•' {
+		if !cjk.IsHan(r) && r != '·' && r != '•' {
 			return false
 		}
 		n++
@@ -660,7 +661,7 @@ func startsParagraph(para []string, line, next string, width int) bool {
 	}
 	// prev may end a heading (no full stop anywhere in it) mid-word.
 	last, _ := utf8.DecodeLastRuneInString(prev)
-	heading := isHan(last) && !strings.ContainsAny(strings.Join(para, ""), "。！？")
+	heading := cjk.IsHan(last) && !strings.ContainsAny(strings.Join(para, ""), "。！？")
 	if !endsSentence(prev) && !heading {
 		return false
 	}
@@ -1021,7 +1022,7 @@ func parsePost(s string) (name, post string) {
 	body := strings.TrimSpace(m[1])
 	if i := strings.IndexAny(body, "，,"); i > 0 {
 		head := whitespace.RemoveInLines(body[:i])
-		if n := utf8.RuneCountInString(head); n >= 2 && n <= 4 && !strings.ContainsFunc(head, func(r rune) bool { return !isHan(r) }) {
+		if n := utf8.RuneCountInString(head); n >= 2 && n <= 4 && !strings.ContainsFunc(head, func(r rune) bool { return !cjk.IsHan(r) }) {
 			return head, strings.TrimSpace(strings.TrimLeft(body[i:], "，,"))
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"kbot/knowledge/cjk"
 	"kbot/knowledge/whitespace"
 )
 
@@ -545,7 +546,7 @@ func TestParseIssueSynthetic(t *testing.T) {
 func hanOnly(s string) string {
 	var b strings.Builder
 	for _, r := range s {
-		if isHan(r) {
+		if cjk.IsHan(r) {
 			b.WriteRune(r)
 		}
 	}

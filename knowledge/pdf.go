@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/ledongthuc/pdf"
+
+	"kbot/knowledge/cjk"
 )
 
 // Errors ExtractPDF returns; match them with errors.Is.
@@ -547,7 +549,7 @@ func joinRuns(runs []pdfRun) string {
 			gap := r.x - prev.x2
 			last, _ := utf8.DecodeLastRuneInString(b.String())
 			first, _ := utf8.DecodeRuneInString(text)
-			cjk := isCJK(last) && isCJK(first)
+			cjk := cjk.Is(last) && cjk.Is(first)
 			if gap > 0.2*r.size && !cjk || gap > 0.9*r.size {
 				b.WriteString(" ")
 			}

@@ -3,8 +3,8 @@ package knowledge
 import (
 	"regexp"
 	"strings"
-	"unicode"
 
+	"kbot/knowledge/cjk"
 	"kbot/knowledge/whitespace"
 )
 
@@ -59,7 +59,7 @@ func (x *Index) unknownPlace(q string) string {
 		if genericPlaceWords[string(rs[i-1:i+1])] {
 			continue
 		}
-		if !unicode.Is(unicode.Han, rs[i-1]) || !unicode.Is(unicode.Han, rs[i-2]) {
+		if !cjk.IsHan(rs[i-1]) || !cjk.IsHan(rs[i-2]) {
 			continue
 		}
 		if x.places.Resolve(string(rs[i-2:i+1])) != "" {
@@ -68,7 +68,7 @@ func (x *Index) unknownPlace(q string) string {
 		// The name is the two or three characters before the suffix; the
 		// place is known when either reading occurs in the index.
 		known := x.keywords.known(string(rs[i-2 : i+1]))
-		if !known && i >= 3 && unicode.Is(unicode.Han, rs[i-3]) {
+		if !known && i >= 3 && cjk.IsHan(rs[i-3]) {
 			known = x.keywords.known(string(rs[i-3 : i+1]))
 		}
 		if !known {

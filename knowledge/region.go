@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"kbot/knowledge/cjk"
 	"kbot/knowledge/whitespace"
 )
 
@@ -100,7 +101,7 @@ func learnPlaces(pieces []piece, labels []string) map[string]bool {
 // nextListItem returns the item that follows in a list: the Han
 // characters up to the next separator.
 func nextListItem(s string) string {
-	end := strings.IndexFunc(s, func(r rune) bool { return !isHan(r) })
+	end := strings.IndexFunc(s, func(r rune) bool { return !cjk.IsHan(r) })
 	if end < 0 {
 		end = len(s)
 	}

@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"kbot/knowledge/cjk"
 )
 
 // BundledSource is the source name that stands for the issue bundled in the binary.
@@ -192,9 +194,9 @@ func plausiblyChinese(s string) bool {
 		switch {
 		case r == utf8.RuneError:
 			return false
-		case isHan(r):
+		case cjk.IsHan(r):
 			han++
-		case r < 0x80 || isCJKPunct(r) || (r >= 0xFF10 && r <= 0xFF5A):
+		case r < 0x80 || cjk.IsPunct(r) || (r >= 0xFF10 && r <= 0xFF5A):
 		default:
 			other++
 		}
