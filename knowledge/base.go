@@ -70,9 +70,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Progress, when set, is told how many chunks are embedded so far.
 	Progress func(done, total int)
-	// ExtractPDF reads the text of an uploaded PDF; nil means ExtractPDF
-	// in this process. kbot serve runs it in a child process with a time
-	// limit, so that a hostile file can neither hang nor crash the bot.
+	// ExtractPDF reads the text of an uploaded PDF, returning errors that
+	// wrap ErrPDFEncrypted, ErrPDFCorrupt, ErrPDFNoText or ErrPDFTooLarge
+	// (package knowledge/pdf reads PDFs; kbot serve runs it in a child
+	// process with a time limit, so that a hostile file can neither hang
+	// nor crash the bot). Nil means PDFs cannot be added.
 	ExtractPDF func(ctx context.Context, data []byte) (string, error)
 }
 
@@ -91,6 +93,9 @@ var (
 	ErrQuestionTooLong = fmt.Errorf("question is longer than %d characters", MaxQuestionRunes)
 	ErrNotReady        = errors.New("the knowledge base is not loaded")
 )
+
+// errNoPDFReader refuses a PDF when Options.ExtractPDF is not set.
+var errNoPDFReader = errors.New("PDFs cannot be added: no PDF reader is configured")
 
 const (
 	indexFile  = "index.kbot"
@@ -318,10 +323,10 @@ func diffArticles(old, cur *Index) (added, changed, removed []string) {
 
 // AddDocument stores an uploaded document among the sources and reloads.
 // name must end in .txt, .md or .pdf; the document must parse into at
-// least one article. A PDF's text is extracted (ExtractPDF) and stored as
-// <name>.txt, an ordinary plain document from then on; a PDF that cannot
-// be read returns the extractor's error (ErrPDFEncrypted, ErrPDFNoText, …)
-// and stores nothing. When the reload fails the document is removed
+// least one article. A PDF's text is extracted (Options.ExtractPDF) and
+// stored as <name>.txt, an ordinary plain document from then on; a PDF
+// that cannot be read returns the extractor's error (ErrPDFEncrypted,
+// ErrPDFNoText, …) and stores nothing. When the reload fails the document is removed
 // again, so the sources and the serving index stay in step.
 func (b *Base) AddDocument(ctx context.Context, name string, data []byte) (Report, error) {
 	base := filepath.Base(strings.TrimSpace(name))
@@ -336,11 +341,10 @@ func (b *Base) AddDocument(ctx context.Context, name string, data []byte) (Repor
 		return Report{}, fmt.Errorf("add document %q: the file is empty", base)
 	}
 	if ext == ".pdf" {
-		extract := b.opts.ExtractPDF
-		if extract == nil {
-			extract = func(_ context.Context, data []byte) (string, error) { return ExtractPDF(data) }
+		if b.opts.ExtractPDF == nil {
+			return Report{}, fmt.Errorf("add document %q: %w", base, errNoPDFReader)
 		}
-		text, err := extract(ctx, data)
+		text, err := b.opts.ExtractPDF(ctx, data)
 		if err != nil {
 			return Report{}, fmt.Errorf("add document %q: %w", base, err)
 		}

@@ -3,7 +3,6 @@ package knowledge
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -409,81 +408,5 @@ regions: [甲县]
 	}
 	if !ans.Refused {
 		t.Fatalf("answer = %+v, want a refusal", ans)
-	}
-}
-
-func TestAddDocumentPDF(t *testing.T) {
-	src, data := t.TempDir(), t.TempDir()
-	writeDoc(t, src, "a.md", docA)
-	var n atomic.Int64
-	b := openTest(t, data, src, &n)
-	up := filepath.Join(data, uploadsDir)
-
-	t.Run("PDF without text is refused and stores nothing", func(t *testing.T) {
-		noText := onePage("<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>", "0 0 100 100 re f")
-		_, err := b.AddDocument(context.Background(), "scan.pdf", noText)
-		if !errors.Is(err, ErrPDFNoText) {
-			t.Fatalf("AddDocument error = %v, want ErrPDFNoText", err)
-		}
-		if entries, _ := os.ReadDir(up); len(entries) != 0 {
-			t.Fatalf("files left among the sources: %v", entries)
-		}
-		if len(b.Articles("")) != 1 {
-			t.Fatal("the serving index changed")
-		}
-	})
-	t.Run("text file named .pdf is refused as damaged", func(t *testing.T) {
-		_, err := b.AddDocument(context.Background(), "notes.pdf", []byte("社区议事厅的做法\n"))
-		if !errors.Is(err, ErrPDFCorrupt) {
-			t.Fatalf("AddDocument error = %v, want ErrPDFCorrupt", err)
-		}
-	})
-	t.Run("PDF text is stored as a plain document and served", func(t *testing.T) {
-		pdf := readTestPDF(t, "layout.pdf")
-		rep, err := b.AddDocument(context.Background(), "议事厅.pdf", pdf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stored, err := os.ReadFile(filepath.Join(up, "议事厅.txt"))
-		if err != nil {
-			t.Fatalf("extracted text not stored as 议事厅.txt: %v", err)
-		}
-		if want, _ := ExtractPDF(pdf); string(stored) != want {
-			t.Errorf("stored text differs from the extracted text:\n%s", stored)
-		}
-		if _, err := os.Stat(filepath.Join(up, "议事厅.pdf")); !os.IsNotExist(err) {
-			t.Errorf("the PDF itself was stored among the sources: %v", err)
-		}
-		if len(rep.ArticlesAdded) != 1 || rep.ArticlesAdded[0] != "社区议事厅让群众说了算" {
-			t.Fatalf("added %q, want the PDF's title", rep.ArticlesAdded)
-		}
-		res, err := b.Search(context.Background(), "议事厅办结率", SearchOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(res) == 0 || !strings.Contains(res[0].Chunk.Text, "百分之九十五") {
-			t.Fatalf("the PDF's text is not found by search: %+v", res)
-		}
-	})
-}
-
-func TestAddDocumentUsesTheConfiguredPDFExtractor(t *testing.T) {
-	src, data := t.TempDir(), t.TempDir()
-	writeDoc(t, src, "a.md", docA)
-	var calls atomic.Int64
-	b, err := Open(context.Background(), Options{DataDir: data, Sources: []string{src},
-		ExtractPDF: func(ctx context.Context, pdf []byte) (string, error) {
-			calls.Add(1)
-			return "", fmt.Errorf("child: %w", ErrPDFCorrupt)
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = b.AddDocument(context.Background(), "x.pdf", []byte("%PDF-1.4 ..."))
-	if !errors.Is(err, ErrPDFCorrupt) || calls.Load() != 1 {
-		t.Fatalf("AddDocument error %v after %d extractor calls", err, calls.Load())
-	}
-	if entries, _ := os.ReadDir(filepath.Join(data, uploadsDir)); len(entries) != 0 {
-		t.Fatalf("a PDF that could not be read left %d files among the sources", len(entries))
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"kbot/knowledge/internal/golden"
 )
 
 func TestSplitSentences(t *testing.T) {
@@ -211,5 +213,5 @@ func TestChunkSeedGolden(t *testing.T) {
 			fmt.Fprintf(&b, "  %q … %q\n", string(rs[:min(16, len(rs))]), string(rs[max(0, len(rs)-16):]))
 		}
 	}
-	checkGolden(t, "testdata/chunk/seed.golden", b.String())
+	golden.Check(t, "testdata/chunk/seed.golden", b.String())
 }

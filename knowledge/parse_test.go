@@ -1,9 +1,7 @@
 package knowledge
 
 import (
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -11,21 +9,9 @@ import (
 	"unicode/utf8"
 
 	"kbot/knowledge/cjk"
+	"kbot/knowledge/internal/golden"
 	"kbot/knowledge/whitespace"
 )
-
-func init() {
-	// Other golden tests of this package may define the same flag.
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files under testdata/")
-	}
-}
-
-// updating reports whether the test run was asked to rewrite golden files.
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 func seedIssue(t testing.TB) (string, string) {
 	t.Helper()
@@ -55,50 +41,13 @@ func dumpArticles(arts []Article) string {
 	return b.String()
 }
 
-func checkGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if updating() {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run go test ./knowledge -run Parse -update): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (rerun with -update and review the diff):\n%s", path, firstDiff(string(want), got))
-	}
-}
-
-func firstDiff(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < max(len(wl), len(gl)); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			return fmt.Sprintf("line %d:\n want %q\n  got %q", i+1, w, g)
-		}
-	}
-	return "(no line differs)"
-}
-
 func TestParseIssueGolden(t *testing.T) {
 	name, text := seedIssue(t)
 	arts, err := ParseIssue(name, text)
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, filepath.Join("testdata", "parse", "seed.golden"), dumpArticles(arts))
+	golden.Check(t, filepath.Join("testdata", "parse", "seed.golden"), dumpArticles(arts))
 }
 
 // TestParseIssueSeed pins what the bundled issue must yield, article by

@@ -50,6 +50,15 @@ var ErrUndecodable = errors.New("not UTF-8 text, and not Chinese text in GB18030
 // ErrEmpty is returned for a file with no text.
 var ErrEmpty = errors.New("file is empty")
 
+// Errors reading a PDF (see Options.ExtractPDF); the reader wraps them, so
+// match them with errors.Is.
+var (
+	ErrPDFEncrypted = errors.New("the PDF is encrypted")
+	ErrPDFCorrupt   = errors.New("the PDF is damaged or not a PDF")
+	ErrPDFNoText    = errors.New("the PDF has no extractable text (scanned pages or images only)")
+	ErrPDFTooLarge  = errors.New("the PDF has too many pages or too much content")
+)
+
 // LoadSources reads every source: BundledSource, files, or folders
 // (recursively, .txt and .md; other files skipped with a warning).
 //

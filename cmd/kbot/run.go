@@ -13,6 +13,7 @@ import (
 	"kbot/config"
 	"kbot/embeddings"
 	"kbot/knowledge"
+	"kbot/knowledge/pdf"
 )
 
 const usage = `kbot answers questions about a collection of Chinese articles, citing
@@ -243,13 +244,14 @@ func embedder(ctx context.Context, cfg config.Config, log *slog.Logger) (embeddi
 	return em, nil
 }
 
-// open loads (or builds) the knowledge base the configuration names.
+// open loads (or builds) the knowledge base the configuration names; it
+// reads uploaded PDFs in this process.
 func (e *env) open(cfg config.Config, log *slog.Logger, writer knowledge.Writer) (*knowledge.Base, error) {
-	return e.openWith(cfg, log, writer, nil)
+	return e.openWith(cfg, log, writer, func(_ context.Context, data []byte) (string, error) { return pdf.Extract(data) })
 }
 
-// openWith is open with a PDF extractor for uploads (nil: in process).
-func (e *env) openWith(cfg config.Config, log *slog.Logger, writer knowledge.Writer, pdf func(context.Context, []byte) (string, error)) (*knowledge.Base, error) {
+// openWith is open with the PDF extractor for uploads.
+func (e *env) openWith(cfg config.Config, log *slog.Logger, writer knowledge.Writer, extractPDF func(context.Context, []byte) (string, error)) (*knowledge.Base, error) {
 	em, err := embedder(e.ctx, cfg, log)
 	if err != nil {
 		return nil, err
@@ -263,7 +265,7 @@ func (e *env) openWith(cfg config.Config, log *slog.Logger, writer knowledge.Wri
 		MinCoverage: cfg.Retrieval.MinScore,
 		Logger:      log,
 		Progress:    progressBar(e.stderr),
-		ExtractPDF:  pdf,
+		ExtractPDF:  extractPDF,
 	}
 	if writer != nil {
 		opts.Writer = writer
