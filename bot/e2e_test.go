@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"kbot/knowledge"
+	"kbot/knowledge/magazine"
 )
 
 // *knowledge.Base is what kbot serves.
@@ -29,7 +30,7 @@ func openRealKB(t *testing.T) *knowledge.Base {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	kb, err := knowledge.Open(ctx, knowledge.Options{DataDir: t.TempDir(), Sources: []string{knowledge.BundledSource}})
+	kb, err := knowledge.Open(ctx, knowledge.Options{DataDir: t.TempDir(), Sources: []string{knowledge.BundledSource}, Load: magazine.Load})
 	if err != nil {
 		t.Fatalf("open knowledge base: %v", err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"kbot/bot"
 	"kbot/knowledge"
+	"kbot/knowledge/magazine"
 )
 
 // Wiring kbot's Telegram bot by hand, as cmd/kbot does: open the knowledge
@@ -17,7 +18,7 @@ import (
 func Example() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	kb, err := knowledge.Open(ctx, knowledge.Options{DataDir: "/var/lib/kbot", Sources: []string{knowledge.BundledSource}})
+	kb, err := knowledge.Open(ctx, knowledge.Options{DataDir: "/var/lib/kbot", Sources: []string{knowledge.BundledSource}, Load: magazine.Load})
 	if err != nil {
 		log.Fatal(err)
 	}

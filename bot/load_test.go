@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"kbot/knowledge"
+	"kbot/knowledge/magazine"
 )
 
 // loadQuestions are questions members might ask about the bundled issue:
@@ -56,7 +57,7 @@ var (
 			return nil, err
 		}
 		loadKBDir = dir
-		return knowledge.Open(context.Background(), knowledge.Options{DataDir: dir})
+		return knowledge.Open(context.Background(), knowledge.Options{DataDir: dir, Load: magazine.Load})
 	})
 )
 

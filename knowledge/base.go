@@ -54,6 +54,9 @@ type Options struct {
 	DataDir string
 	// Sources are files, folders or BundledSource.
 	Sources []string
+	// Load reads the sources into articles (magazine.Load in kbot). It
+	// is required.
+	Load LoadFunc
 	// Embedder embeds passages and questions; the zero value means the
 	// offline default.
 	Embedder embeddings.Embedder
@@ -142,6 +145,9 @@ func Open(ctx context.Context, opts Options) (*Base, error) {
 	}
 	if opts.DataDir == "" {
 		return nil, errors.New("open knowledge base: no data directory")
+	}
+	if opts.Load == nil {
+		return nil, errors.New("open knowledge base: no source loader (Options.Load)")
 	}
 	b := &Base{opts: opts, log: opts.Logger.With("component", "knowledge")}
 
@@ -242,7 +248,7 @@ func (b *Base) Reload(ctx context.Context) (Report, error) {
 	if err != nil {
 		return rep, err
 	}
-	articles, warnings, err := LoadSources(b.sources())
+	articles, warnings, err := b.opts.Load(b.sources())
 	rep.Warnings = warnings
 	for _, w := range warnings {
 		b.log.Warn("source skipped", "warning", w)
@@ -365,7 +371,7 @@ func (b *Base) AddDocument(ctx context.Context, name string, data []byte) (Repor
 	}
 	// A file the loader would skip (undecodable, no text) must not sit
 	// among the sources while the reload reports success.
-	arts, warnings, err := LoadSources([]string{path})
+	arts, warnings, err := b.opts.Load([]string{path})
 	if err == nil && len(arts) == 0 {
 		err = errors.New("no article found in it")
 		if len(warnings) > 0 {

@@ -1,4 +1,4 @@
-package knowledge
+package knowledge_test
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"kbot/embeddings"
+	"kbot/knowledge"
+	"kbot/knowledge/magazine"
 )
 
 // countingEmbedder wraps the offline embedder and counts the texts it
@@ -48,11 +50,19 @@ regions: [丰满区]
 幸福里社区推行庭院养人、楼道育人、家庭暖人、课堂树人、广场乐人的“五位一体”工作法。
 `
 
-func openTest(t *testing.T, data, src string, n *atomic.Int64) *Base {
+// testOptions are the options kbot opens a knowledge base with, over
+// sources in data.
+func testOptions(data string, sources ...string) knowledge.Options {
+	return knowledge.Options{DataDir: data, Sources: sources, Load: magazine.Load}
+}
+
+func openTest(t *testing.T, data, src string, n *atomic.Int64) *knowledge.Base {
 	t.Helper()
-	b, err := Open(context.Background(), Options{DataDir: data, Sources: []string{src}, Embedder: countingEmbedder(n)})
+	opts := testOptions(data, src)
+	opts.Embedder = countingEmbedder(n)
+	b, err := knowledge.Open(context.Background(), opts)
 	if err != nil {
-		t.Fatalf("Open: %v", err)
+		t.Fatalf("knowledge.Open: %v", err)
 	}
 	return b
 }
@@ -73,7 +83,7 @@ func TestOpenPersistsAndReloadsWithoutReembedding(t *testing.T) {
 	if got := n.Load(); got != 0 {
 		t.Fatalf("loading the persisted index embedded %d texts, want 0", got)
 	}
-	ans, err := b2.Ask(context.Background(), Question{Text: "三梁村养猪一年净赚多少？"})
+	ans, err := b2.Ask(context.Background(), knowledge.Question{Text: "三梁村养猪一年净赚多少？"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +127,7 @@ func TestCorruptedIndexIsRebuilt(t *testing.T) {
 	writeDoc(t, src, "a.md", docA)
 	var n atomic.Int64
 	openTest(t, data, src, &n)
-	path := filepath.Join(data, indexFile)
+	path := filepath.Join(data, knowledge.IndexFile)
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -126,14 +136,14 @@ func TestCorruptedIndexIsRebuilt(t *testing.T) {
 	if err := os.WriteFile(path, raw, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := loadIndex(context.Background(), path); !errors.Is(err, ErrCorruptIndex) {
-		t.Fatalf("loadIndex of a damaged file: %v, want ErrCorruptIndex", err)
+	if err := knowledge.LoadIndexFile(context.Background(), path); !errors.Is(err, knowledge.ErrCorruptIndex) {
+		t.Fatalf("loadIndex of a damaged file: %v, want knowledge.ErrCorruptIndex", err)
 	}
 	b := openTest(t, data, src, &n)
 	if len(b.Articles("")) != 1 {
 		t.Fatal("rebuilt index lost the article")
 	}
-	if _, err := loadIndex(context.Background(), path); err != nil {
+	if err := knowledge.LoadIndexFile(context.Background(), path); err != nil {
 		t.Fatalf("the rebuilt index file is not readable: %v", err)
 	}
 }
@@ -147,14 +157,16 @@ func TestChangedEmbedderForcesRebuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Open(context.Background(), Options{DataDir: data, Sources: []string{src}, Embedder: other})
+	opts := testOptions(data, src)
+	opts.Embedder = other
+	b, err := knowledge.Open(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if b.Stats().Dims != 256 {
 		t.Fatalf("index kept dims %d after the embedder changed", b.Stats().Dims)
 	}
-	if _, err := b.Search(context.Background(), "集体经济", SearchOptions{}); err != nil {
+	if _, err := b.Search(context.Background(), "集体经济", knowledge.SearchOptions{}); err != nil {
 		t.Fatalf("search after the rebuild: %v", err)
 	}
 }
@@ -171,7 +183,7 @@ func TestFailedReloadKeepsServingIndex(t *testing.T) {
 	if _, err := b.Reload(context.Background()); err == nil {
 		t.Fatal("reload of a missing source succeeded")
 	}
-	if rs, err := b.Search(context.Background(), "集体经济", SearchOptions{}); err != nil || len(rs) == 0 {
+	if rs, err := b.Search(context.Background(), "集体经济", knowledge.SearchOptions{}); err != nil || len(rs) == 0 {
 		t.Fatalf("old index not serving after a failed reload: %v, %d results", err, len(rs))
 	}
 }
@@ -195,7 +207,7 @@ func TestQueriesDuringReload(t *testing.T) {
 					return
 				default:
 				}
-				rs, err := b.Search(context.Background(), "五位一体", SearchOptions{})
+				rs, err := b.Search(context.Background(), "五位一体", knowledge.SearchOptions{})
 				if err != nil || len(rs) == 0 {
 					failures.Add(1)
 				}
@@ -223,8 +235,8 @@ func TestAskRejectsBadQuestions(t *testing.T) {
 		"empty": "", "blank": " \n\t　", "huge": strings.Repeat("问", 100_000),
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := b.Ask(context.Background(), Question{Text: q})
-			if !errors.Is(err, ErrEmptyQuestion) && !errors.Is(err, ErrQuestionTooLong) {
+			_, err := b.Ask(context.Background(), knowledge.Question{Text: q})
+			if !errors.Is(err, knowledge.ErrEmptyQuestion) && !errors.Is(err, knowledge.ErrQuestionTooLong) {
 				t.Fatalf("Ask(%s) error = %v", name, err)
 			}
 		})
@@ -249,7 +261,7 @@ func TestAddDocument(t *testing.T) {
 	if len(rep.ArticlesAdded) != 1 || len(b.Articles("")) != 2 {
 		t.Fatalf("added %q, now %d articles", rep.ArticlesAdded, len(b.Articles("")))
 	}
-	if _, err := os.Stat(filepath.Join(data, uploadsDir, "new.md")); err != nil {
+	if _, err := os.Stat(filepath.Join(data, knowledge.UploadsDir, "new.md")); err != nil {
 		t.Fatalf("upload not stored under the data directory: %v", err)
 	}
 	// The upload survives a restart.
@@ -274,11 +286,11 @@ func TestCatalogQuestions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
-			ans, err := b.Ask(context.Background(), Question{Text: tt.q})
+			ans, err := b.Ask(context.Background(), knowledge.Question{Text: tt.q})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ans.Mode != ModeCatalog || !strings.Contains(ans.Text, tt.want) {
+			if ans.Mode != knowledge.ModeCatalog || !strings.Contains(ans.Text, tt.want) {
 				t.Fatalf("answer = %+v, want a catalog answer naming %s", ans, tt.want)
 			}
 		})
@@ -291,11 +303,11 @@ func TestRefusesUnrelatedQuestion(t *testing.T) {
 	writeDoc(t, src, "b.md", docB)
 	var n atomic.Int64
 	b := openTest(t, data, src, &n)
-	ans, err := b.Ask(context.Background(), Question{Text: "长春市今年出台了哪些留住高校毕业生的人才政策？"})
+	ans, err := b.Ask(context.Background(), knowledge.Question{Text: "长春市今年出台了哪些留住高校毕业生的人才政策？"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !ans.Refused || !strings.HasPrefix(ans.Text, refusalText) || len(ans.Nearest) == 0 {
+	if !ans.Refused || !strings.HasPrefix(ans.Text, knowledge.RefusalText) || len(ans.Nearest) == 0 {
 		t.Fatalf("answer = %+v, want a refusal naming the nearest articles", ans)
 	}
 }
@@ -321,7 +333,7 @@ func TestAddDocumentRejectsUndecodableFile(t *testing.T) {
 	if _, err := b.AddDocument(context.Background(), "bad.txt", []byte{0xff, 0xfe, 0x00, 0x81, 0x30, 0xc0}); err == nil {
 		t.Fatal("an undecodable file was accepted")
 	}
-	if _, err := os.Stat(filepath.Join(data, uploadsDir, "bad.txt")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(data, knowledge.UploadsDir, "bad.txt")); !os.IsNotExist(err) {
 		t.Fatalf("the rejected upload stayed among the sources: %v", err)
 	}
 	if len(b.Articles("")) != 1 {
@@ -346,7 +358,7 @@ author: 某社区党委
 	writeDoc(t, src, "b.md", docB)
 	var n atomic.Int64
 	b := openTest(t, data, src, &n)
-	ans, err := b.Ask(context.Background(), Question{Text: "社区就业服务的做法那篇文章归纳起来讲了哪几点？"})
+	ans, err := b.Ask(context.Background(), knowledge.Question{Text: "社区就业服务的做法那篇文章归纳起来讲了哪几点？"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,7 +371,7 @@ author: 某社区党委
 		t.Fatalf("citations = %+v", ans.Citations)
 	}
 	// A question about one point is not turned into an outline.
-	ans, err = b.Ask(context.Background(), Question{Text: "社区怎么对接岗位？"})
+	ans, err = b.Ask(context.Background(), knowledge.Question{Text: "社区怎么对接岗位？"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,15 +381,15 @@ author: 某社区党委
 }
 
 func TestStatsNamesTheIssueForPeople(t *testing.T) {
-	b, err := Open(context.Background(), Options{DataDir: t.TempDir()})
+	b, err := knowledge.Open(context.Background(), testOptions(t.TempDir(), knowledge.BundledSource))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := b.Stats().IssueName; got == "" || strings.HasSuffix(got, ".txt") {
 		t.Fatalf("IssueName = %q, want a title, not a file name", got)
 	}
-	if got := SourceTitle("第5期.md"); got != "第5期" {
-		t.Fatalf("SourceTitle = %q", got)
+	if got := knowledge.SourceTitle("第5期.md"); got != "第5期" {
+		t.Fatalf("knowledge.SourceTitle = %q", got)
 	}
 }
 
@@ -394,15 +406,15 @@ regions: [甲县]
 	writeDoc(t, src, "b.md", docB)
 	var n atomic.Int64
 	b := openTest(t, data, src, &n)
-	ans, err := b.Ask(context.Background(), Question{Text: "甲县的组织部长叫什么名字？"})
+	ans, err := b.Ask(context.Background(), knowledge.Question{Text: "甲县的组织部长叫什么名字？"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ans.Mode != ModeCatalog || !strings.Contains(ans.Text, "张明") || len(ans.Citations) != 1 {
+	if ans.Mode != knowledge.ModeCatalog || !strings.Contains(ans.Text, "张明") || len(ans.Citations) != 1 {
 		t.Fatalf("answer = %+v", ans)
 	}
 	// A post nobody in the knowledge base holds by name is refused.
-	ans, err = b.Ask(context.Background(), Question{Text: "幸福里社区的支部书记叫什么名字？"})
+	ans, err = b.Ask(context.Background(), knowledge.Question{Text: "幸福里社区的支部书记叫什么名字？"})
 	if err != nil {
 		t.Fatal(err)
 	}

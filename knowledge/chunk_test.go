@@ -1,12 +1,9 @@
 package knowledge
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"kbot/knowledge/internal/golden"
 )
 
 func TestSplitSentences(t *testing.T) {
@@ -194,24 +191,4 @@ func FuzzChunkArticle(f *testing.F) {
 			j++
 		}
 	})
-}
-
-// TestChunkSeedGolden pins how the bundled issue is chunked: IDs, headings
-// and where each chunk starts and ends. Regenerate with
-// go test ./knowledge -run ChunkSeedGolden -update and review the diff.
-func TestChunkSeedGolden(t *testing.T) {
-	name, data := Bundled()
-	arts, err := ParseIssue(name, string(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	for _, a := range arts {
-		for _, c := range ChunkArticle(a, DefaultChunkOptions) {
-			rs := []rune(c.Text)
-			fmt.Fprintf(&b, "%s %s %d chars\n", c.ID, c.Heading, len(rs))
-			fmt.Fprintf(&b, "  %q … %q\n", string(rs[:min(16, len(rs))]), string(rs[max(0, len(rs)-16):]))
-		}
-	}
-	golden.Check(t, "testdata/chunk/seed.golden", b.String())
 }

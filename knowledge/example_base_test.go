@@ -6,10 +6,11 @@ import (
 	"os"
 
 	"kbot/knowledge"
+	"kbot/knowledge/magazine"
 )
 
-// Open builds (or loads) the index of the bundled issue with the offline
-// embedder; Ask answers with citations.
+// Open builds (or loads) the index of the bundled issue, read by the
+// magazine reader, with the offline embedder; Ask answers with citations.
 func ExampleBase_Ask() {
 	dir, err := os.MkdirTemp("", "kbot-example")
 	if err != nil {
@@ -17,7 +18,11 @@ func ExampleBase_Ask() {
 		return
 	}
 	defer os.RemoveAll(dir)
-	kb, err := knowledge.Open(context.Background(), knowledge.Options{DataDir: dir})
+	kb, err := knowledge.Open(context.Background(), knowledge.Options{
+		DataDir: dir,
+		Sources: []string{knowledge.BundledSource},
+		Load:    magazine.Load,
+	})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -23,7 +23,9 @@ func openWithPDF(t *testing.T, extract func(context.Context, []byte) (string, er
 	if err := os.WriteFile(filepath.Join(src, "a.md"), []byte(doc), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	b, err := knowledge.Open(context.Background(), knowledge.Options{DataDir: data, Sources: []string{src}, ExtractPDF: extract})
+	opts := testOptions(data, src)
+	opts.ExtractPDF = extract
+	b, err := knowledge.Open(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"kbot/config"
 	"kbot/embeddings"
 	"kbot/knowledge"
+	"kbot/knowledge/magazine"
 	"kbot/knowledge/pdf"
 )
 
@@ -259,6 +260,7 @@ func (e *env) openWith(cfg config.Config, log *slog.Logger, writer knowledge.Wri
 	opts := knowledge.Options{
 		DataDir:     cfg.DataDir,
 		Sources:     cfg.Sources,
+		Load:        magazine.Load,
 		Embedder:    em,
 		Chunk:       knowledge.ChunkOptions{Size: cfg.Retrieval.ChunkSize, Overlap: cfg.Retrieval.ChunkOverlap},
 		K:           cfg.Retrieval.K,

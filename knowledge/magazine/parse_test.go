@@ -1,4 +1,4 @@
-package knowledge
+package magazine
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"kbot/knowledge"
 	"kbot/knowledge/cjk"
 	"kbot/knowledge/internal/golden"
 	"kbot/knowledge/whitespace"
@@ -15,13 +16,13 @@ import (
 
 func seedIssue(t testing.TB) (string, string) {
 	t.Helper()
-	name, data := Bundled()
+	name, data := knowledge.Bundled()
 	return name, string(data)
 }
 
 // dumpArticles renders articles for a golden file: one block each, with
 // the start and end of the body and its length.
-func dumpArticles(arts []Article) string {
+func dumpArticles(arts []knowledge.Article) string {
 	var b strings.Builder
 	for i, a := range arts {
 		rs := []rune(a.Body)
@@ -58,7 +59,7 @@ func TestParseIssueSeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	byTitle := map[string]Article{}
+	byTitle := map[string]knowledge.Article{}
 	for _, a := range arts {
 		byTitle[a.Title] = a
 	}
@@ -113,7 +114,7 @@ func TestParseIssueSeed(t *testing.T) {
 		}
 	})
 	t.Run("news column split into items with their place", func(t *testing.T) {
-		var items []Article
+		var items []knowledge.Article
 		for _, a := range arts {
 			if a.Section == "组织工作动态" {
 				items = append(items, a)
@@ -440,8 +441,8 @@ func TestParseIssueSynthetic(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := map[string]Article{}
-			var items []Article
+			got := map[string]knowledge.Article{}
+			var items []knowledge.Article
 			for _, a := range arts {
 				if a.Section == "本市要闻" {
 					items = append(items, a)

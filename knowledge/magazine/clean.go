@@ -1,4 +1,4 @@
-package knowledge
+package magazine
 
 import (
 	"strings"

@@ -1,4 +1,4 @@
-package knowledge
+package magazine
 
 import (
 	"errors"
@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"kbot/knowledge"
 )
 
 func TestParseDocument(t *testing.T) {
@@ -14,38 +16,38 @@ func TestParseDocument(t *testing.T) {
 		name string
 		file string
 		data string
-		want Article
+		want knowledge.Article
 	}{
 		{
 			name: "front matter gives every field",
 			file: "a.md",
 			data: "---\ntitle: 抓党建促振兴\nauthor: 张三\nauthor_post: 永吉县委组织部副部长\nsection: 经验交流\nregions: [永吉县, 舒兰市]\n---\n第一段，保持原样,标点不改。\n\n第二段。\n",
-			want: Article{Title: "抓党建促振兴", Author: "张三", AuthorPost: "永吉县委组织部副部长", Section: "经验交流",
+			want: knowledge.Article{Title: "抓党建促振兴", Author: "张三", AuthorPost: "永吉县委组织部副部长", Section: "经验交流",
 				Regions: []string{"永吉县", "舒兰市"}, Body: "第一段，保持原样,标点不改。\n第二段。", Source: "a.md"},
 		},
 		{
 			name: "regions may be one string",
 			file: "b.md",
 			data: "---\ntitle: 标题\nregions: 永吉县、舒兰市\n---\n正文。",
-			want: Article{Title: "标题", Regions: []string{"永吉县", "舒兰市"}, Body: "正文。", Source: "b.md"},
+			want: knowledge.Article{Title: "标题", Regions: []string{"永吉县", "舒兰市"}, Body: "正文。", Source: "b.md"},
 		},
 		{
 			name: "markdown heading is the title",
 			file: "c.md",
 			data: "# 社区治理的做法\n\n## 一、背景\n\n正文第一段。\n",
-			want: Article{Title: "社区治理的做法", Body: "一、背景\n正文第一段。", Source: "c.md"},
+			want: knowledge.Article{Title: "社区治理的做法", Body: "一、背景\n正文第一段。", Source: "c.md"},
 		},
 		{
 			name: "short first line is the title and places are found by shape",
 			file: "d.txt",
 			data: "\uFEFF村里的新变化\r\n7 月以来，龙潭区委组织部推动各村建设，龙潭区江密峰镇变化明显。\r\n",
-			want: Article{Title: "村里的新变化", Regions: []string{"龙潭区"}, Body: "7 月以来，龙潭区委组织部推动各村建设，龙潭区江密峰镇变化明显。", Source: "d.txt"},
+			want: knowledge.Article{Title: "村里的新变化", Regions: []string{"龙潭区"}, Body: "7 月以来，龙潭区委组织部推动各村建设，龙潭区江密峰镇变化明显。", Source: "d.txt"},
 		},
 		{
 			name: "without a title line the file name is the title",
 			file: "工作简报.txt",
 			data: "这是一段完整的正文，没有单独的标题行。",
-			want: Article{Title: "工作简报", Body: "这是一段完整的正文，没有单独的标题行。", Source: "工作简报.txt"},
+			want: knowledge.Article{Title: "工作简报", Body: "这是一段完整的正文，没有单独的标题行。", Source: "工作简报.txt"},
 		},
 	}
 	for _, tt := range tests {
@@ -73,9 +75,9 @@ func TestParseDocumentErrors(t *testing.T) {
 		data []byte
 		want error
 	}{
-		{"empty file", []byte("  \n\n"), ErrEmpty},
+		{"empty file", []byte("  \n\n"), knowledge.ErrEmpty},
 		{"only front matter", []byte("---\ntitle: 空\n---\n"), ErrNoArticles},
-		{"bytes that are not text", []byte{0xff, 0xfe, 0x00, 0x81, 0x30, 0x00, 0xc8}, ErrUndecodable},
+		{"bytes that are not text", []byte{0xff, 0xfe, 0x00, 0x81, 0x30, 0x00, 0xc8}, knowledge.ErrUndecodable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

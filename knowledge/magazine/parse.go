@@ -1,4 +1,4 @@
-package knowledge
+package magazine
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"kbot/knowledge"
 	"kbot/knowledge/cjk"
 	"kbot/knowledge/whitespace"
 )
@@ -93,9 +94,9 @@ var orgSuffixes = []string{"党委", "党支部", "党总支", "党工委", "党
 	"党小组", "办公室", "研究室", "课题组", "编辑部", "党校", "学院", "协会", "工作站", "联合会"}
 
 // ParseIssue splits text extracted from an issue of the magazine into
-// articles. name is the source file's base name (goes into Article.Source).
+// articles. name is the source file's base name (goes into knowledge.Article.Source).
 // It returns ErrNoArticles when the text holds no article text.
-func ParseIssue(name, text string) ([]Article, error) {
+func ParseIssue(name, text string) ([]knowledge.Article, error) {
 	is := parseIssue(name, text)
 	arts := is.articles()
 	if len(arts) == 0 {
@@ -894,14 +895,14 @@ func (is *issue) isNewsColumn(d *draft) bool {
 
 // piece is an article before regions and IDs are known.
 type piece struct {
-	Article
+	knowledge.Article
 	derived bool   // the title was made from the text
 	news    bool   // an item of a news column
 	lead    string // text that names the item's subject
 }
 
 // articles builds the issue's articles in reading order.
-func (is *issue) articles() []Article {
+func (is *issue) articles() []knowledge.Article {
 	var pieces []piece
 	for _, d := range is.drafts() {
 		pieces = append(pieces, is.piecesOf(d)...)
@@ -918,7 +919,7 @@ func (is *issue) articles() []Article {
 func (is *issue) piecesOf(d *draft) []piece {
 	news := is.isNewsColumn(d)
 	paras := is.paragraphs(d, news)
-	base := Article{Section: d.section, Source: is.name}
+	base := knowledge.Article{Section: d.section, Source: is.name}
 	if len(d.titleLines) > 0 {
 		var t []string
 		for _, li := range d.titleLines {
@@ -979,7 +980,7 @@ func (is *issue) piecesOf(d *draft) []piece {
 	return out
 }
 
-func setPages(a *Article, ps []para) {
+func setPages(a *knowledge.Article, ps []para) {
 	for _, p := range ps {
 		if a.PageStart == 0 || p.page < a.PageStart {
 			a.PageStart = p.page

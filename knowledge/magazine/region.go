@@ -1,4 +1,4 @@
-package knowledge
+package magazine
 
 import (
 	"crypto/sha256"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"kbot/knowledge"
 	"kbot/knowledge/cjk"
 	"kbot/knowledge/whitespace"
 )
@@ -234,8 +235,8 @@ func articleID(title, author, section string, derived bool) string {
 // assignIDs gives every piece its ID; when two pieces would share one, the
 // later gets the ID salted with its rank among them, so IDs stay unique
 // and stable for the same input.
-func assignIDs(pieces []piece) []Article {
-	out := make([]Article, 0, len(pieces))
+func assignIDs(pieces []piece) []knowledge.Article {
+	out := make([]knowledge.Article, 0, len(pieces))
 	ids := newIDSet()
 	for _, p := range pieces {
 		a := p.Article
