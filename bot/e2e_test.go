@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"kbot/knowledge"
+	"kbot/knowledge/chromem"
 	"kbot/knowledge/magazine"
 )
 
@@ -30,7 +31,7 @@ func openRealKB(t *testing.T) *knowledge.Base {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	kb, err := knowledge.Open(ctx, knowledge.Options{DataDir: t.TempDir(), Sources: []string{knowledge.BundledSource}, Load: magazine.Load})
+	kb, err := knowledge.Open(ctx, knowledge.Options{DataDir: t.TempDir(), Sources: []string{knowledge.BundledSource}, Load: magazine.Load, Vectors: chromem.New})
 	if err != nil {
 		t.Fatalf("open knowledge base: %v", err)
 	}

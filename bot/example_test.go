@@ -10,6 +10,7 @@ import (
 
 	"kbot/bot"
 	"kbot/knowledge"
+	"kbot/knowledge/chromem"
 	"kbot/knowledge/magazine"
 )
 
@@ -18,7 +19,7 @@ import (
 func Example() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	kb, err := knowledge.Open(ctx, knowledge.Options{DataDir: "/var/lib/kbot", Sources: []string{knowledge.BundledSource}, Load: magazine.Load})
+	kb, err := knowledge.Open(ctx, knowledge.Options{DataDir: "/var/lib/kbot", Sources: []string{knowledge.BundledSource}, Load: magazine.Load, Vectors: chromem.New})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"kbot/knowledge"
+	"kbot/knowledge/chromem"
 	"kbot/knowledge/magazine"
 )
 
@@ -57,7 +58,7 @@ var (
 			return nil, err
 		}
 		loadKBDir = dir
-		return knowledge.Open(context.Background(), knowledge.Options{DataDir: dir, Load: magazine.Load})
+		return knowledge.Open(context.Background(), knowledge.Options{DataDir: dir, Load: magazine.Load, Vectors: chromem.New})
 	})
 )
 

@@ -57,6 +57,9 @@ type Options struct {
 	// Load reads the sources into articles (magazine.Load in kbot). It
 	// is required.
 	Load LoadFunc
+	// Vectors builds the vector index of each Index (chromem.New in
+	// kbot). It is required.
+	Vectors VectorIndexFunc
 	// Embedder embeds passages and questions; the zero value means the
 	// offline default.
 	Embedder embeddings.Embedder
@@ -149,6 +152,9 @@ func Open(ctx context.Context, opts Options) (*Base, error) {
 	if opts.Load == nil {
 		return nil, errors.New("open knowledge base: no source loader (Options.Load)")
 	}
+	if opts.Vectors == nil {
+		return nil, errors.New("open knowledge base: no vector index (Options.Vectors)")
+	}
 	b := &Base{opts: opts, log: opts.Logger.With("component", "knowledge")}
 
 	fp, err := b.fingerprint()
@@ -156,7 +162,7 @@ func Open(ctx context.Context, opts Options) (*Base, error) {
 		return nil, err
 	}
 	path := filepath.Join(opts.DataDir, indexFile)
-	idx, err := loadIndex(ctx, path)
+	idx, err := loadIndex(ctx, path, opts.Vectors)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		b.log.Info("no index yet, building it", "path", path)
@@ -276,7 +282,7 @@ func (b *Base) Reload(ctx context.Context) (Report, error) {
 	vectorize := func(ctx context.Context, texts []string) ([][]float32, int, error) {
 		return b.cache.Embed(ctx, b.opts.Embedder, texts)
 	}
-	idx, st, err := buildIndex(ctx, articles, b.opts.Embedder, vectorize, b.opts.Chunk, b.opts.Progress)
+	idx, st, err := buildIndex(ctx, articles, b.opts.Embedder, vectorize, b.opts.Vectors, b.opts.Chunk, b.opts.Progress)
 	if err != nil {
 		return rep, fmt.Errorf("build index: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"kbot/embeddings"
 	"kbot/knowledge"
+	"kbot/knowledge/chromem"
 	"kbot/knowledge/magazine"
 )
 
@@ -53,7 +54,7 @@ regions: [丰满区]
 // testOptions are the options kbot opens a knowledge base with, over
 // sources in data.
 func testOptions(data string, sources ...string) knowledge.Options {
-	return knowledge.Options{DataDir: data, Sources: sources, Load: magazine.Load}
+	return knowledge.Options{DataDir: data, Sources: sources, Load: magazine.Load, Vectors: chromem.New}
 }
 
 func openTest(t *testing.T, data, src string, n *atomic.Int64) *knowledge.Base {
@@ -136,14 +137,14 @@ func TestCorruptedIndexIsRebuilt(t *testing.T) {
 	if err := os.WriteFile(path, raw, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := knowledge.LoadIndexFile(context.Background(), path); !errors.Is(err, knowledge.ErrCorruptIndex) {
+	if err := knowledge.LoadIndexFile(context.Background(), path, chromem.New); !errors.Is(err, knowledge.ErrCorruptIndex) {
 		t.Fatalf("loadIndex of a damaged file: %v, want knowledge.ErrCorruptIndex", err)
 	}
 	b := openTest(t, data, src, &n)
 	if len(b.Articles("")) != 1 {
 		t.Fatal("rebuilt index lost the article")
 	}
-	if err := knowledge.LoadIndexFile(context.Background(), path); err != nil {
+	if err := knowledge.LoadIndexFile(context.Background(), path, chromem.New); err != nil {
 		t.Fatalf("the rebuilt index file is not readable: %v", err)
 	}
 }

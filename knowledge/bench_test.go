@@ -13,6 +13,7 @@ import (
 
 	"kbot/embeddings"
 	"kbot/knowledge"
+	"kbot/knowledge/chromem"
 	"kbot/knowledge/magazine"
 )
 
@@ -33,7 +34,7 @@ func BenchmarkIngestSeed(b *testing.B) {
 	var chunks int
 	for i := 0; i < b.N; i++ {
 		arts := seedArticles(b)
-		idx, err := knowledge.BuildIndex(context.Background(), arts, e)
+		idx, err := knowledge.BuildIndex(context.Background(), arts, e, chromem.New)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -93,7 +94,7 @@ func benchIndex(b *testing.B, n int) *knowledge.Index {
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	idx, err := knowledge.BuildIndex(context.Background(), arts, e)
+	idx, err := knowledge.BuildIndex(context.Background(), arts, e, chromem.New)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -173,7 +174,7 @@ func BenchmarkLoadIndex(b *testing.B) {
 	st, _ := os.Stat(path)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := knowledge.LoadIndexFile(context.Background(), path); err != nil {
+		if err := knowledge.LoadIndexFile(context.Background(), path, chromem.New); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"kbot/knowledge"
+	"kbot/knowledge/chromem"
 	"kbot/knowledge/magazine"
 )
 
@@ -22,6 +23,7 @@ func ExampleBase_Ask() {
 		DataDir: dir,
 		Sources: []string{knowledge.BundledSource},
 		Load:    magazine.Load,
+		Vectors: chromem.New,
 	})
 	if err != nil {
 		fmt.Println(err)

@@ -19,19 +19,19 @@ const (
 )
 
 // LoadIndexFile reads an index file as Open does.
-func LoadIndexFile(ctx context.Context, path string) error {
-	_, err := loadIndex(ctx, path)
+func LoadIndexFile(ctx context.Context, path string, vectors VectorIndexFunc) error {
+	_, err := loadIndex(ctx, path, vectors)
 	return err
 }
 
 // BuildIndex builds the index of articles as Reload does, embedding with
 // e and no cache.
-func BuildIndex(ctx context.Context, articles []Article, e embeddings.Embedder) (*Index, error) {
+func BuildIndex(ctx context.Context, articles []Article, e embeddings.Embedder, vectors VectorIndexFunc) (*Index, error) {
 	vectorize := func(ctx context.Context, texts []string) ([][]float32, int, error) {
 		v, err := e.Embed(ctx, texts)
 		return v, 0, err
 	}
-	idx, _, err := buildIndex(ctx, articles, e, vectorize, DefaultChunkOptions, nil)
+	idx, _, err := buildIndex(ctx, articles, e, vectorize, vectors, DefaultChunkOptions, nil)
 	return idx, err
 }
 

@@ -65,7 +65,7 @@ type buildStats struct {
 }
 
 // buildIndex chunks the articles, embeds the chunks and indexes them.
-func buildIndex(ctx context.Context, articles []Article, e embeddings.Embedder, vectorize Vectorizer, opts ChunkOptions, progress func(done, total int)) (*Index, buildStats, error) {
+func buildIndex(ctx context.Context, articles []Article, e embeddings.Embedder, vectorize Vectorizer, newVectors VectorIndexFunc, opts ChunkOptions, progress func(done, total int)) (*Index, buildStats, error) {
 	var chunks []Chunk
 	var owner []int
 	for i, a := range articles {
@@ -97,7 +97,7 @@ func buildIndex(ctx context.Context, articles []Article, e embeddings.Embedder, 
 			progress(end, len(texts))
 		}
 	}
-	idx, err := assemble(ctx, articles, chunks, owner, vectors, e.ID(), e.Dims)
+	idx, err := assemble(ctx, newVectors, articles, chunks, owner, vectors, e.ID(), e.Dims)
 	if err != nil {
 		return nil, st, err
 	}
@@ -105,9 +105,10 @@ func buildIndex(ctx context.Context, articles []Article, e embeddings.Embedder, 
 }
 
 // assemble builds the in-memory search structures from chunks and their
-// vectors, checking that every vector has the embedder's dimension: a
-// vector of another length would break every later query.
-func assemble(ctx context.Context, articles []Article, chunks []Chunk, owner []int, vectors [][]float32, embedderID string, dims int) (*Index, error) {
+// vectors, the vector index with newVectors, checking that every vector
+// has the embedder's dimension: a vector of another length would break
+// every later query.
+func assemble(ctx context.Context, newVectors VectorIndexFunc, articles []Article, chunks []Chunk, owner []int, vectors [][]float32, embedderID string, dims int) (*Index, error) {
 	if len(vectors) != len(chunks) {
 		return nil, fmt.Errorf("index: %d vectors for %d chunks", len(vectors), len(chunks))
 	}
@@ -136,9 +137,9 @@ func assemble(ctx context.Context, articles []Article, chunks []Chunk, owner []i
 		idx.chunkAt[c.ID] = i
 		texts[i] = embedText(articles[owner[i]], c)
 	}
-	// The vector index is in memory only: kbot persists its own snapshot
-	// atomically (see persist.go) rather than one file per document.
-	vi, err := newChromemIndex(ctx, vectors)
+	// The vector index is in memory only: the index file (persist.go)
+	// holds the vectors.
+	vi, err := newVectors(ctx, vectors)
 	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}

@@ -49,7 +49,7 @@ func (x *Index) save(path string) error {
 
 // loadIndex reads an index file written by save. It checks the checksum
 // and that every vector has the recorded dimension; it embeds nothing.
-func loadIndex(ctx context.Context, path string) (*Index, error) {
+func loadIndex(ctx context.Context, path string, newVectors VectorIndexFunc) (*Index, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -74,7 +74,7 @@ func loadIndex(ctx context.Context, path string) (*Index, error) {
 			return nil, fmt.Errorf("%w: %s: chunk owner %d out of range", ErrCorruptIndex, path, o)
 		}
 	}
-	idx, err := assemble(ctx, s.Articles, s.Chunks, s.Owner, s.Vectors, s.EmbedderID, s.Dims)
+	idx, err := assemble(ctx, newVectors, s.Articles, s.Chunks, s.Owner, s.Vectors, s.EmbedderID, s.Dims)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrCorruptIndex, path, err)
 	}

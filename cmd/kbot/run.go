@@ -13,6 +13,7 @@ import (
 	"kbot/config"
 	"kbot/embeddings"
 	"kbot/knowledge"
+	"kbot/knowledge/chromem"
 	"kbot/knowledge/magazine"
 	"kbot/knowledge/pdf"
 )
@@ -261,6 +262,7 @@ func (e *env) openWith(cfg config.Config, log *slog.Logger, writer knowledge.Wri
 		DataDir:     cfg.DataDir,
 		Sources:     cfg.Sources,
 		Load:        magazine.Load,
+		Vectors:     chromem.New,
 		Embedder:    em,
 		Chunk:       knowledge.ChunkOptions{Size: cfg.Retrieval.ChunkSize, Overlap: cfg.Retrieval.ChunkOverlap},
 		K:           cfg.Retrieval.K,
