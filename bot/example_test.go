@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"kbot/bot"
+	"kbot/embeddings"
 	"kbot/knowledge"
 	"kbot/knowledge/chromem"
 	"kbot/knowledge/magazine"
@@ -19,7 +20,11 @@ import (
 func Example() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	kb, err := knowledge.Open(ctx, knowledge.Options{DataDir: "/var/lib/kbot", Sources: []string{knowledge.BundledSource}, Load: magazine.Load, Vectors: chromem.New})
+	em := embeddings.Local()
+	kb, err := knowledge.Open(ctx, knowledge.Options{
+		DataDir: "/var/lib/kbot", Sources: []string{knowledge.BundledSource}, Load: magazine.Load, Vectors: chromem.New,
+		Embedder: knowledge.Embedder{ID: em.ID(), Dims: em.Dims, Embed: knowledge.EmbedFunc(em.Embed)},
+	})
 	if err != nil {
 		log.Fatal(err)
 	}

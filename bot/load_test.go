@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"kbot/embeddings"
 	"kbot/knowledge"
 	"kbot/knowledge/chromem"
 	"kbot/knowledge/magazine"
@@ -58,7 +59,11 @@ var (
 			return nil, err
 		}
 		loadKBDir = dir
-		return knowledge.Open(context.Background(), knowledge.Options{DataDir: dir, Load: magazine.Load, Vectors: chromem.New})
+		em := embeddings.Local()
+		return knowledge.Open(context.Background(), knowledge.Options{
+			DataDir: dir, Load: magazine.Load, Vectors: chromem.New,
+			Embedder: knowledge.Embedder{ID: em.ID(), Dims: em.Dims, Embed: knowledge.EmbedFunc(em.Embed)},
+		})
 	})
 )
 

@@ -17,7 +17,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"kbot/embeddings"
 	"kbot/knowledge/atomicfile"
 )
 
@@ -60,10 +59,13 @@ type Options struct {
 	// Vectors builds the vector index of each Index (chromem.New in
 	// kbot). It is required.
 	Vectors VectorIndexFunc
-	// Embedder embeds passages and questions; the zero value means the
-	// offline default.
-	Embedder embeddings.Embedder
-	Chunk    ChunkOptions
+	// Embedder embeds passages and questions. It is required.
+	Embedder Embedder
+	// Cache, when set, embeds the passages of a build, keeping vectors
+	// across builds (embeddings.PassageCache in kbot); without it every
+	// build embeds every passage with Embedder.
+	Cache PassageCache
+	Chunk ChunkOptions
 	// K is how many passages a question retrieves (default 5).
 	K int
 	// MinCoverage is the refusal threshold: when no retrieved passage
@@ -105,7 +107,6 @@ var errNoPDFReader = errors.New("PDFs cannot be added: no PDF reader is configur
 
 const (
 	indexFile  = "index.kbot"
-	cacheFile  = "embeddings.cache"
 	uploadsDir = "uploads"
 )
 
@@ -118,8 +119,6 @@ type Base struct {
 	reload sync.Mutex
 	// built is the report of the build Open did, if it did one.
 	built *Report
-	// cache is guarded by reload.
-	cache *embeddings.Cache
 }
 
 // Open loads the persisted index from opts.DataDir when it was built from
@@ -128,9 +127,6 @@ type Base struct {
 // served. It returns an error when no index can be had, e.g. a source
 // path is missing.
 func Open(ctx context.Context, opts Options) (*Base, error) {
-	if opts.Embedder.Embed == nil {
-		opts.Embedder = embeddings.Local()
-	}
 	if opts.Chunk.Size == 0 {
 		opts.Chunk = DefaultChunkOptions
 	}
@@ -155,6 +151,12 @@ func Open(ctx context.Context, opts Options) (*Base, error) {
 	if opts.Vectors == nil {
 		return nil, errors.New("open knowledge base: no vector index (Options.Vectors)")
 	}
+	if opts.Embedder.Embed == nil || opts.Embedder.ID == "" {
+		return nil, errors.New("open knowledge base: no embedder (Options.Embedder)")
+	}
+	if opts.Cache == nil {
+		opts.Cache = uncached(opts.Embedder.Embed)
+	}
 	b := &Base{opts: opts, log: opts.Logger.With("component", "knowledge")}
 
 	fp, err := b.fingerprint()
@@ -168,8 +170,8 @@ func Open(ctx context.Context, opts Options) (*Base, error) {
 		b.log.Info("no index yet, building it", "path", path)
 	case err != nil:
 		b.log.Warn("index file unusable, rebuilding from sources", "path", path, "err", err)
-	case idx.embedderID != b.opts.Embedder.ID():
-		b.log.Warn("embedding model changed, rebuilding the index", "was", idx.embedderID, "now", b.opts.Embedder.ID())
+	case idx.embedderID != b.opts.Embedder.ID:
+		b.log.Warn("embedding model changed, rebuilding the index", "was", idx.embedderID, "now", b.opts.Embedder.ID)
 		// Not served (its vectors are of another model), but the
 		// rebuild's report of changed articles is relative to it.
 		b.cur.Store(idx)
@@ -211,7 +213,7 @@ func (b *Base) sources() []string {
 // source file, the chunking and the embedder.
 func (b *Base) fingerprint() (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%d|%d\n", snapshotMagic, b.opts.Embedder.ID(), b.opts.Chunk.Size, b.opts.Chunk.Overlap)
+	fmt.Fprintf(h, "%s|%s|%d|%d\n", snapshotMagic, b.opts.Embedder.ID, b.opts.Chunk.Size, b.opts.Chunk.Overlap)
 	for _, src := range b.sources() {
 		if src == BundledSource {
 			name, data := Bundled()
@@ -265,31 +267,12 @@ func (b *Base) Reload(ctx context.Context) (Report, error) {
 	if len(articles) == 0 {
 		return rep, errors.New("load sources: no articles found in any source")
 	}
-	if b.cache == nil {
-		// Opened on the first build only: loading a persisted index
-		// needs no vectors from it, and kbot ask should start fast.
-		cache, err := embeddings.OpenCache(filepath.Join(b.opts.DataDir, cacheFile))
-		if err != nil {
-			b.log.Warn("embedding cache unusable, starting it afresh", "err", err)
-		}
-		if cache == nil {
-			if cache, err = embeddings.OpenCache(""); err != nil {
-				return rep, fmt.Errorf("open embedding cache: %w", err)
-			}
-		}
-		b.cache = cache
-	}
-	vectorize := func(ctx context.Context, texts []string) ([][]float32, int, error) {
-		return b.cache.Embed(ctx, b.opts.Embedder, texts)
-	}
-	idx, st, err := buildIndex(ctx, articles, b.opts.Embedder, vectorize, b.opts.Vectors, b.opts.Chunk, b.opts.Progress)
+	idx, st, err := buildIndex(ctx, articles, b.opts.Embedder, b.opts.Cache, b.opts.Vectors, b.opts.Chunk, b.opts.Progress)
 	if err != nil {
 		return rep, fmt.Errorf("build index: %w", err)
 	}
 	idx.fingerprint = fp
-	// Vectors of text no longer in any source would only grow the file.
-	b.cache.PruneUnused()
-	if err := b.cache.Save(); err != nil {
+	if err := b.opts.Cache.Commit(); err != nil {
 		// The cache only saves work: the new index is still good.
 		b.log.Warn("save embedding cache", "err", err)
 	}
@@ -447,7 +430,7 @@ func (b *Base) Chunk(id string) (Chunk, Article, bool) {
 func (b *Base) Stats() Stats {
 	x := b.cur.Load()
 	if x == nil {
-		return Stats{Sources: b.opts.Sources, Embedder: b.opts.Embedder.ID()}
+		return Stats{Sources: b.opts.Sources, Embedder: b.opts.Embedder.ID}
 	}
 	st := Stats{
 		Articles: len(x.articles), Chunks: len(x.chunks), Sources: b.opts.Sources,

@@ -51,17 +51,29 @@ regions: [丰满区]
 幸福里社区推行庭院养人、楼道育人、家庭暖人、课堂树人、广场乐人的“五位一体”工作法。
 `
 
-// testOptions are the options kbot opens a knowledge base with, over
-// sources in data.
+// testOptions are the options kbot opens a knowledge base with, by
+// default: the magazine reader, chromem-go and the offline embedder with
+// its cache file in data.
 func testOptions(data string, sources ...string) knowledge.Options {
-	return knowledge.Options{DataDir: data, Sources: sources, Load: magazine.Load, Vectors: chromem.New}
+	opts := knowledge.Options{DataDir: data, Sources: sources, Load: magazine.Load, Vectors: chromem.New}
+	return withEmbedder(opts, embeddings.Local())
+}
+
+// asKnowledge is e as knowledge takes it.
+func asKnowledge(e embeddings.Embedder) knowledge.Embedder {
+	return knowledge.Embedder{ID: e.ID(), Dims: e.Dims, Embed: knowledge.EmbedFunc(e.Embed)}
+}
+
+// withEmbedder sets the embedder, and a cache for it, as kbot does.
+func withEmbedder(opts knowledge.Options, e embeddings.Embedder) knowledge.Options {
+	opts.Embedder = asKnowledge(e)
+	opts.Cache = embeddings.NewPassageCache(filepath.Join(opts.DataDir, "embeddings.cache"), e, nil)
+	return opts
 }
 
 func openTest(t *testing.T, data, src string, n *atomic.Int64) *knowledge.Base {
 	t.Helper()
-	opts := testOptions(data, src)
-	opts.Embedder = countingEmbedder(n)
-	b, err := knowledge.Open(context.Background(), opts)
+	b, err := knowledge.Open(context.Background(), withEmbedder(testOptions(data, src), countingEmbedder(n)))
 	if err != nil {
 		t.Fatalf("knowledge.Open: %v", err)
 	}
@@ -158,9 +170,7 @@ func TestChangedEmbedderForcesRebuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := testOptions(data, src)
-	opts.Embedder = other
-	b, err := knowledge.Open(context.Background(), opts)
+	b, err := knowledge.Open(context.Background(), withEmbedder(testOptions(data, src), other))
 	if err != nil {
 		t.Fatal(err)
 	}

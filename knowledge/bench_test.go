@@ -34,7 +34,7 @@ func BenchmarkIngestSeed(b *testing.B) {
 	var chunks int
 	for i := 0; i < b.N; i++ {
 		arts := seedArticles(b)
-		idx, err := knowledge.BuildIndex(context.Background(), arts, e, chromem.New)
+		idx, err := knowledge.BuildIndex(context.Background(), arts, asKnowledge(e), chromem.New)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -94,7 +94,7 @@ func benchIndex(b *testing.B, n int) *knowledge.Index {
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	idx, err := knowledge.BuildIndex(context.Background(), arts, e, chromem.New)
+	idx, err := knowledge.BuildIndex(context.Background(), arts, asKnowledge(e), chromem.New)
 	if err != nil {
 		b.Fatal(err)
 	}

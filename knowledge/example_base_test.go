@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"kbot/embeddings"
 	"kbot/knowledge"
 	"kbot/knowledge/chromem"
 	"kbot/knowledge/magazine"
@@ -19,11 +20,13 @@ func ExampleBase_Ask() {
 		return
 	}
 	defer os.RemoveAll(dir)
+	em := embeddings.Local()
 	kb, err := knowledge.Open(context.Background(), knowledge.Options{
-		DataDir: dir,
-		Sources: []string{knowledge.BundledSource},
-		Load:    magazine.Load,
-		Vectors: chromem.New,
+		DataDir:  dir,
+		Sources:  []string{knowledge.BundledSource},
+		Load:     magazine.Load,
+		Vectors:  chromem.New,
+		Embedder: knowledge.Embedder{ID: em.ID(), Dims: em.Dims, Embed: knowledge.EmbedFunc(em.Embed)},
 	})
 	if err != nil {
 		fmt.Println(err)

@@ -1,10 +1,6 @@
 package knowledge
 
-import (
-	"context"
-
-	"kbot/embeddings"
-)
+import "context"
 
 // Hooks for the tests of package knowledge_test, which build knowledge
 // bases from real sources through the magazine reader (a package that
@@ -26,12 +22,8 @@ func LoadIndexFile(ctx context.Context, path string, vectors VectorIndexFunc) er
 
 // BuildIndex builds the index of articles as Reload does, embedding with
 // e and no cache.
-func BuildIndex(ctx context.Context, articles []Article, e embeddings.Embedder, vectors VectorIndexFunc) (*Index, error) {
-	vectorize := func(ctx context.Context, texts []string) ([][]float32, int, error) {
-		v, err := e.Embed(ctx, texts)
-		return v, 0, err
-	}
-	idx, _, err := buildIndex(ctx, articles, e, vectorize, vectors, DefaultChunkOptions, nil)
+func BuildIndex(ctx context.Context, articles []Article, e Embedder, vectors VectorIndexFunc) (*Index, error) {
+	idx, _, err := buildIndex(ctx, articles, e, uncached(e.Embed), vectors, DefaultChunkOptions, nil)
 	return idx, err
 }
 

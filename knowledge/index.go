@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"kbot/embeddings"
 )
 
 // Index is an immutable snapshot of the knowledge base: articles, their
@@ -56,16 +54,14 @@ func embedText(a Article, c Chunk) string {
 	return b.String()
 }
 
-// Vectorizer embeds texts, reporting how many vectors came from a cache.
-type Vectorizer func(ctx context.Context, texts []string) (vecs [][]float32, cached int, err error)
-
 // buildStats counts what building an index did.
 type buildStats struct {
 	embedded, cached int
 }
 
-// buildIndex chunks the articles, embeds the chunks and indexes them.
-func buildIndex(ctx context.Context, articles []Article, e embeddings.Embedder, vectorize Vectorizer, newVectors VectorIndexFunc, opts ChunkOptions, progress func(done, total int)) (*Index, buildStats, error) {
+// buildIndex chunks the articles, embeds the chunks through passages
+// (vectors of e's space) and indexes them.
+func buildIndex(ctx context.Context, articles []Article, e Embedder, passages PassageCache, newVectors VectorIndexFunc, opts ChunkOptions, progress func(done, total int)) (*Index, buildStats, error) {
 	var chunks []Chunk
 	var owner []int
 	for i, a := range articles {
@@ -83,7 +79,7 @@ func buildIndex(ctx context.Context, articles []Article, e embeddings.Embedder, 
 	const batch = 256
 	for start := 0; start < len(texts); start += batch {
 		end := min(start+batch, len(texts))
-		vecs, cached, err := vectorize(ctx, texts[start:end])
+		vecs, cached, err := passages.Embed(ctx, texts[start:end])
 		if err != nil {
 			return nil, st, fmt.Errorf("embed chunks %d–%d of %d: %w", start+1, end, len(texts), err)
 		}
@@ -97,7 +93,7 @@ func buildIndex(ctx context.Context, articles []Article, e embeddings.Embedder, 
 			progress(end, len(texts))
 		}
 	}
-	idx, err := assemble(ctx, newVectors, articles, chunks, owner, vectors, e.ID(), e.Dims)
+	idx, err := assemble(ctx, newVectors, articles, chunks, owner, vectors, e.ID, e.Dims)
 	if err != nil {
 		return nil, st, err
 	}

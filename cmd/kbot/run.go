@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"kbot/config"
@@ -246,6 +247,9 @@ func embedder(ctx context.Context, cfg config.Config, log *slog.Logger) (embeddi
 	return em, nil
 }
 
+// cacheFile holds the embedding cache in the data directory.
+const cacheFile = "embeddings.cache"
+
 // open loads (or builds) the knowledge base the configuration names; it
 // reads uploaded PDFs in this process.
 func (e *env) open(cfg config.Config, log *slog.Logger, writer knowledge.Writer) (*knowledge.Base, error) {
@@ -263,7 +267,8 @@ func (e *env) openWith(cfg config.Config, log *slog.Logger, writer knowledge.Wri
 		Sources:     cfg.Sources,
 		Load:        magazine.Load,
 		Vectors:     chromem.New,
-		Embedder:    em,
+		Embedder:    knowledge.Embedder{ID: em.ID(), Dims: em.Dims, Embed: knowledge.EmbedFunc(em.Embed)},
+		Cache:       embeddings.NewPassageCache(filepath.Join(cfg.DataDir, cacheFile), em, log.With("component", "embeddings")),
 		Chunk:       knowledge.ChunkOptions{Size: cfg.Retrieval.ChunkSize, Overlap: cfg.Retrieval.ChunkOverlap},
 		K:           cfg.Retrieval.K,
 		MinCoverage: cfg.Retrieval.MinScore,
