@@ -107,15 +107,15 @@ const (
 	extractSources   = 3
 )
 
-// Extract answers a question from retrieved passages without a model: it
+// extract answers a question from retrieved passages without a model: it
 // quotes the sentences of the top passages that share most of the
 // question's terms, each followed by the [n] of its passage, and cites
 // those passages. results must be best first and relevant (see Refuse).
-func Extract(question string, results []Result) Answer {
+func extract(question string, results []Result) Answer {
 	if len(results) == 0 {
 		return Answer{Mode: ModeExtractive}
 	}
-	qterms := uniqueTerms(Terms(QueryText(question)))
+	qterms := uniqueTerms(termsOf(queryText(question)))
 	want := wantedAnswer(question)
 	type cand struct {
 		res, pos int
@@ -135,7 +135,7 @@ func Extract(question string, results []Result) Answer {
 			}
 			seen[s] = true
 			in := map[string]bool{}
-			for _, t := range Terms(s) {
+			for _, t := range termsOf(s) {
 				in[t] = true
 			}
 			hit := 0
@@ -191,7 +191,7 @@ func Extract(question string, results []Result) Answer {
 		if !ok {
 			n = len(cites) + 1
 			number[c.res] = n
-			cites = append(cites, CitationOf(n, results[c.res]))
+			cites = append(cites, citationOf(n, results[c.res]))
 		}
 		b.WriteString(c.text)
 		fmt.Fprintf(&b, "[%d]", n)
@@ -205,7 +205,7 @@ func Extract(question string, results []Result) Answer {
 func chunkSentences(text string) []string {
 	var out []string
 	for _, para := range strings.Split(text, "\n") {
-		for _, s := range SplitSentences(para) {
+		for _, s := range splitSentences(para) {
 			if s = strings.TrimSpace(s); s != "" {
 				out = append(out, s)
 			}
@@ -214,8 +214,8 @@ func chunkSentences(text string) []string {
 	return out
 }
 
-// CitationOf makes citation n from a retrieved passage.
-func CitationOf(n int, r Result) Citation {
+// citationOf makes citation n from a retrieved passage.
+func citationOf(n int, r Result) Citation {
 	return Citation{
 		N: n, ArticleID: r.Article.ID, ChunkID: r.Chunk.ID,
 		Title: r.Article.Title, Author: r.Article.Author, AuthorPost: r.Article.AuthorPost,

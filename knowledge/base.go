@@ -395,7 +395,7 @@ func (b *Base) Articles(region string) []Article {
 	if region == "" {
 		return slices.Clone(x.articles)
 	}
-	name := x.places.Resolve(region)
+	name := x.places.resolve(region)
 	if name == "" {
 		return nil
 	}
@@ -447,7 +447,7 @@ func (b *Base) Stats() Stats {
 			best = n
 		}
 	}
-	st.IssueName = SourceTitle(best)
+	st.IssueName = sourceTitle(best)
 	return st
 }
 
@@ -478,7 +478,7 @@ func (b *Base) Search(ctx context.Context, query string, opts SearchOptions) ([]
 	}
 	var qvec []float32
 	if opts.Method != MethodKeyword {
-		vecs, err := b.opts.Embedder.Embed(ctx, []string{QueryText(query)})
+		vecs, err := b.opts.Embedder.Embed(ctx, []string{queryText(query)})
 		if err != nil {
 			return nil, fmt.Errorf("embed question: %w", err)
 		}
@@ -575,12 +575,12 @@ func (b *Base) Ask(ctx context.Context, q Question) (Answer, error) {
 			return ans, nil
 		}
 		b.log.Warn("answer writer failed, answering extractively", "err", err)
-		ans = Extract(q.Text, ret.Results)
+		ans = extract(q.Text, ret.Results)
 		ans.Note = "大模型暂时无法作答，以下为原文摘录"
 		return ans, nil
 	}
 	if ret.Outline {
 		return outlineAnswer(ret.Results), nil
 	}
-	return Extract(q.Text, ret.Results), nil
+	return extract(q.Text, ret.Results), nil
 }

@@ -399,9 +399,6 @@ func TestStatsNamesTheIssueForPeople(t *testing.T) {
 	if got := b.Stats().IssueName; got == "" || strings.HasSuffix(got, ".txt") {
 		t.Fatalf("IssueName = %q, want a title, not a file name", got)
 	}
-	if got := knowledge.SourceTitle("第5期.md"); got != "第5期" {
-		t.Fatalf("knowledge.SourceTitle = %q", got)
-	}
 }
 
 func TestPostHolderFromBylines(t *testing.T) {

@@ -35,13 +35,13 @@ func (x *Index) catalogAnswer(question string) (ans Answer, results []Result, ok
 			default:
 				text += "的作者是" + a.Byline() + "[1]。"
 			}
-			return Answer{Text: text, Citations: []Citation{CitationOf(1, r)}, Mode: ModeCatalog}, []Result{r}, true
+			return Answer{Text: text, Citations: []Citation{citationOf(1, r)}, Mode: ModeCatalog}, []Result{r}, true
 		}
 	}
 	if a, ok := x.postHolder(q); ok {
 		r := x.leadResult(a)
 		text := fmt.Sprintf("%s是%s[1]，本期收录其文章《%s》。", a.AuthorPost, a.Author, a.Title)
-		return Answer{Text: text, Citations: []Citation{CitationOf(1, r)}, Mode: ModeCatalog}, []Result{r}, true
+		return Answer{Text: text, Citations: []Citation{citationOf(1, r)}, Mode: ModeCatalog}, []Result{r}, true
 	}
 	if asksList.MatchString(q) {
 		return x.listAnswer(x.articles, "本期共有%d篇文章："), nil, true
@@ -58,7 +58,7 @@ func (x *Index) catalogAnswer(question string) (ans Answer, results []Result, ok
 			for i, a := range arts {
 				r := x.leadResult(a)
 				results = append(results, r)
-				cites = append(cites, CitationOf(i+1, r))
+				cites = append(cites, citationOf(i+1, r))
 				if i > 0 {
 					b.WriteString("；")
 				}

@@ -14,6 +14,14 @@ const (
 	RefusalText = refusalText
 )
 
+// Internals the external tests call.
+var (
+	ChunkArticle    = chunkArticle
+	SplitSentences  = splitSentences
+	QueryText       = queryText
+	ErrCorruptIndex = errCorruptIndex
+)
+
 // LoadIndexFile reads an index file as Open does.
 func LoadIndexFile(ctx context.Context, path string, vectors VectorIndexFunc) error {
 	_, err := loadIndex(ctx, path, vectors)

@@ -89,9 +89,9 @@ func (g *gazetteer) add(alias, name string) {
 	}
 }
 
-// Resolve returns the canonical name for a region as a user typed it
+// resolve returns the canonical name for a region as a user typed it
 // (永吉, 永吉县, "永 吉 县"), or "" when it is not known.
-func (g *gazetteer) Resolve(s string) string {
+func (g *gazetteer) resolve(s string) string {
 	s = whitespace.Remove(s)
 	if n, ok := g.alias[s]; ok {
 		return n
@@ -99,9 +99,9 @@ func (g *gazetteer) Resolve(s string) string {
 	return ""
 }
 
-// Find returns the canonical names of the regions a text mentions, in
+// find returns the canonical names of the regions a text mentions, in
 // order of first mention, without duplicates.
-func (g *gazetteer) Find(text string) []string {
+func (g *gazetteer) find(text string) []string {
 	text = whitespace.Remove(text)
 	type hit struct {
 		at   int
@@ -144,8 +144,8 @@ func (g *gazetteer) Find(text string) []string {
 	return out
 }
 
-// Specific drops umbrella places from names.
-func (g *gazetteer) Specific(names []string) []string {
+// specific drops umbrella places from names.
+func (g *gazetteer) specific(names []string) []string {
 	var out []string
 	for _, n := range names {
 		if !g.umbrella[n] {

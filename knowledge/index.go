@@ -65,7 +65,7 @@ func buildIndex(ctx context.Context, articles []Article, e Embedder, passages Pa
 	var chunks []Chunk
 	var owner []int
 	for i, a := range articles {
-		for _, c := range ChunkArticle(a, opts) {
+		for _, c := range chunkArticle(a, opts) {
 			chunks = append(chunks, c)
 			owner = append(owner, i)
 		}
@@ -167,17 +167,6 @@ func (x *Index) Chunk(id string) (Chunk, Article, bool) {
 		return Chunk{}, Article{}, false
 	}
 	return x.chunks[i], x.articles[x.chunkArticle[i]], true
-}
-
-// ArticleChunks returns the chunks of one article in order.
-func (x *Index) ArticleChunks(id string) []Chunk {
-	var out []Chunk
-	for i, c := range x.chunks {
-		if x.articles[x.chunkArticle[i]].ID == id {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // Regions returns the known counties and districts, sorted.

@@ -76,7 +76,7 @@ func outlineAnswer(results []Result) Answer {
 			break
 		}
 		n := len(cites) + 1
-		cites = append(cites, CitationOf(n, r))
+		cites = append(cites, citationOf(n, r))
 		fmt.Fprintf(&b, "\n%s[%d]", strings.TrimSpace(first), n)
 	}
 	head := fmt.Sprintf("《%s》分%d个部分：", a.Title, len(cites))

@@ -17,9 +17,9 @@ import (
 // whenever the layout or the chunking changes meaning.
 const snapshotMagic = "KBOTIDX3"
 
-// ErrCorruptIndex reports an index file that cannot be read back: a bad
+// errCorruptIndex reports an index file that cannot be read back: a bad
 // checksum, a truncated file or an unknown format.
-var ErrCorruptIndex = errors.New("index file is corrupted")
+var errCorruptIndex = errors.New("index file is corrupted")
 
 type snapshot struct {
 	EmbedderID  string
@@ -56,27 +56,27 @@ func loadIndex(ctx context.Context, path string, newVectors VectorIndexFunc) (*I
 	}
 	head := len(snapshotMagic) + sha256.Size
 	if len(data) < head || string(data[:len(snapshotMagic)]) != snapshotMagic {
-		return nil, fmt.Errorf("%w: %s: unknown format", ErrCorruptIndex, path)
+		return nil, fmt.Errorf("%w: %s: unknown format", errCorruptIndex, path)
 	}
 	body := data[head:]
 	if sum := sha256.Sum256(body); !bytes.Equal(sum[:], data[len(snapshotMagic):head]) {
-		return nil, fmt.Errorf("%w: %s: checksum mismatch", ErrCorruptIndex, path)
+		return nil, fmt.Errorf("%w: %s: checksum mismatch", errCorruptIndex, path)
 	}
 	var s snapshot
 	if err := gob.NewDecoder(bytes.NewReader(body)).Decode(&s); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrCorruptIndex, path, err)
+		return nil, fmt.Errorf("%w: %s: %v", errCorruptIndex, path, err)
 	}
 	if len(s.Owner) != len(s.Chunks) {
-		return nil, fmt.Errorf("%w: %s: %d chunk owners for %d chunks", ErrCorruptIndex, path, len(s.Owner), len(s.Chunks))
+		return nil, fmt.Errorf("%w: %s: %d chunk owners for %d chunks", errCorruptIndex, path, len(s.Owner), len(s.Chunks))
 	}
 	for _, o := range s.Owner {
 		if o < 0 || o >= len(s.Articles) {
-			return nil, fmt.Errorf("%w: %s: chunk owner %d out of range", ErrCorruptIndex, path, o)
+			return nil, fmt.Errorf("%w: %s: chunk owner %d out of range", errCorruptIndex, path, o)
 		}
 	}
 	idx, err := assemble(ctx, newVectors, s.Articles, s.Chunks, s.Owner, s.Vectors, s.EmbedderID, s.Dims)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrCorruptIndex, path, err)
+		return nil, fmt.Errorf("%w: %s: %v", errCorruptIndex, path, err)
 	}
 	idx.fingerprint = s.Fingerprint
 	idx.builtAt = s.BuiltAt

@@ -62,7 +62,7 @@ func (x *Index) unknownPlace(q string) string {
 		if !cjk.IsHan(rs[i-1]) || !cjk.IsHan(rs[i-2]) {
 			continue
 		}
-		if x.places.Resolve(string(rs[i-2:i+1])) != "" {
+		if x.places.resolve(string(rs[i-2:i+1])) != "" {
 			continue
 		}
 		// The name is the two or three characters before the suffix; the

@@ -111,7 +111,7 @@ func (x *Index) filter(opts SearchOptions) (func(doc int) bool, error) {
 	}
 	region := ""
 	if opts.Region != "" {
-		region = x.places.Resolve(opts.Region)
+		region = x.places.resolve(opts.Region)
 		if region == "" {
 			return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownRegion, opts.Region, strings.Join(x.Regions(), "、"))
 		}
@@ -147,7 +147,7 @@ func (x *Index) retrieve(ctx context.Context, method Method, query string, qvec 
 		}
 	}
 	if method != MethodVector {
-		keyword = x.keywords.search(QueryText(query), n, keep)
+		keyword = x.keywords.search(queryText(query), n, keep)
 	}
 	return vector, keyword, nil
 }
@@ -180,7 +180,7 @@ func fuse(method Method, vector, keyword []scored) map[int]float64 {
 // and its coverage of the question's terms, which the refusal reads.
 func (x *Index) rank(query string, qvec []float32, fused map[int]float64, vector []scored, boost bool, k int) []Result {
 	if boost {
-		if named := x.places.Specific(x.places.Find(query)); len(named) > 0 {
+		if named := x.places.specific(x.places.find(query)); len(named) > 0 {
 			for i := range fused {
 				for _, r := range named {
 					if contains(x.articles[x.chunkArticle[i]].Regions, r) {
@@ -208,7 +208,7 @@ func (x *Index) rank(query string, qvec []float32, fused map[int]float64, vector
 	for _, s := range vector {
 		sim[s.doc] = s.score
 	}
-	qtext := QueryText(query)
+	qtext := queryText(query)
 	out := make([]Result, len(order))
 	for r, i := range order {
 		a := x.articles[x.chunkArticle[i]]

@@ -16,9 +16,9 @@ const bundledName = "jilin-city-party-building-2020.txt"
 // bundledTitle is how people name the bundled issue.
 const bundledTitle = "吉林市党建刊物（2020年7—8月）"
 
-// SourceTitle names a source file for people: the bundled issue by its
+// sourceTitle names a source file for people: the bundled issue by its
 // title, any other file by its name without the extension.
-func SourceTitle(name string) string {
+func sourceTitle(name string) string {
 	if name == bundledName {
 		return bundledTitle
 	}

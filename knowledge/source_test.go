@@ -7,6 +7,19 @@ import (
 	"testing"
 )
 
+func TestSourceTitle(t *testing.T) {
+	tests := []struct{ name, want string }{
+		{bundledName, bundledTitle},
+		{"第5期.md", "第5期"},
+		{"吉林党建2021-03.txt", "吉林党建2021-03"},
+	}
+	for _, tt := range tests {
+		if got := sourceTitle(tt.name); got != tt.want {
+			t.Errorf("sourceTitle(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestBundledIsTheSharedIssue(t *testing.T) {
 	name, data := Bundled()
 	if name != bundledName || len(data) == 0 {

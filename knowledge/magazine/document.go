@@ -48,13 +48,13 @@ func (s *stringOrSeq) UnmarshalYAML(n *yaml.Node) error {
 	return fmt.Errorf("line %d: regions must be a name or a list of names", n.Line)
 }
 
-// ParseDocument reads one plain .txt or .md article with optional front
+// parseDocument reads one plain .txt or .md article with optional front
 // matter (title, author, author_post, section, regions). Without a title
 // in the front matter the title is a leading markdown "# " heading, else
 // a short first line, else the file name. It returns an error for text
 // that is not UTF-8 or GB18030 Chinese, for broken front matter, and for a
 // document with no text.
-func ParseDocument(name string, data []byte) (knowledge.Article, error) {
+func parseDocument(name string, data []byte) (knowledge.Article, error) {
 	text, _, err := decodeText(data)
 	if err != nil {
 		return knowledge.Article{}, fmt.Errorf("parse document %s: %w", name, err)
@@ -138,7 +138,7 @@ func parseDocumentText(name, text string) (knowledge.Article, error) {
 	}
 	a.Body = strings.Join(paras, "\n")
 	if strings.TrimSpace(a.Body) == "" {
-		return knowledge.Article{}, fmt.Errorf("parse document %s: %w", name, errors.Join(ErrNoArticles, errors.New("the document has no body text")))
+		return knowledge.Article{}, fmt.Errorf("parse document %s: %w", name, errors.Join(errNoArticles, errors.New("the document has no body text")))
 	}
 	if len(a.Regions) == 0 {
 		ps := []piece{{Article: a}}

@@ -3,6 +3,8 @@ package magazine
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -52,7 +54,7 @@ func TestParseDocument(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseDocument(tt.file, []byte(tt.data))
+			got, err := parseDocument(tt.file, []byte(tt.data))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,19 +78,19 @@ func TestParseDocumentErrors(t *testing.T) {
 		want error
 	}{
 		{"empty file", []byte("  \n\n"), knowledge.ErrEmpty},
-		{"only front matter", []byte("---\ntitle: 空\n---\n"), ErrNoArticles},
+		{"only front matter", []byte("---\ntitle: 空\n---\n"), errNoArticles},
 		{"bytes that are not text", []byte{0xff, 0xfe, 0x00, 0x81, 0x30, 0x00, 0xc8}, knowledge.ErrUndecodable},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseDocument("x.txt", tt.data)
+			_, err := parseDocument("x.txt", tt.data)
 			if !errors.Is(err, tt.want) {
 				t.Errorf("err = %v, want %v", err, tt.want)
 			}
 		})
 	}
 	t.Run("broken front matter names the problem", func(t *testing.T) {
-		_, err := ParseDocument("x.md", []byte("---\ntitle: [unclosed\n---\n正文。"))
+		_, err := parseDocument("x.md", []byte("---\ntitle: [unclosed\n---\n正文。"))
 		if err == nil {
 			t.Fatal("no error")
 		}
@@ -100,7 +102,7 @@ func TestParseDocumentGB18030(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := ParseDocument("gbk.txt", enc)
+	a, err := parseDocument("gbk.txt", enc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,18 +112,18 @@ func TestParseDocumentGB18030(t *testing.T) {
 }
 
 func TestParseDocumentIDKeepsAcrossEdits(t *testing.T) {
-	a, err := ParseDocument("a.md", []byte("---\ntitle: 标题\nauthor: 李四\n---\n原来的正文。"))
+	a, err := parseDocument("a.md", []byte("---\ntitle: 标题\nauthor: 李四\n---\n原来的正文。"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := ParseDocument("b.md", []byte("---\ntitle: 标题\nauthor: 李四\n---\n改过的正文，多了一句。"))
+	b, err := parseDocument("b.md", []byte("---\ntitle: 标题\nauthor: 李四\n---\n改过的正文，多了一句。"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if a.ID != b.ID {
 		t.Errorf("body edit changed the ID: %s → %s", a.ID, b.ID)
 	}
-	c, err := ParseDocument("a.md", []byte("---\ntitle: 另一个标题\nauthor: 李四\n---\n原来的正文。"))
+	c, err := parseDocument("a.md", []byte("---\ntitle: 另一个标题\nauthor: 李四\n---\n原来的正文。"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,13 +132,26 @@ func TestParseDocumentIDKeepsAcrossEdits(t *testing.T) {
 	}
 }
 
-func ExampleParseDocument() {
-	doc := "---\ntitle: 党建引领社区治理\nauthor: 昌邑区委组织部\nsection: 经验交流\n---\n一、主要做法\n社区党委牵头，物业、业主共同参与。\n"
-	a, err := ParseDocument("shequ.md", []byte(doc))
+// A plain document: optional front matter, then the text.
+func ExampleLoad_document() {
+	dir, err := os.MkdirTemp("", "magazine-example")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
+	defer os.RemoveAll(dir)
+	doc := "---\ntitle: 党建引领社区治理\nauthor: 昌邑区委组织部\nsection: 经验交流\n---\n一、主要做法\n社区党委牵头，物业、业主共同参与。\n"
+	path := filepath.Join(dir, "shequ.md")
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		fmt.Println(err)
+		return
+	}
+	arts, _, err := Load([]string{path})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	a := arts[0]
 	fmt.Println(a.Title, "|", a.Byline(), "|", a.Section, "|", a.Regions)
 	fmt.Println(a.Body)
 	// Output:

@@ -30,8 +30,8 @@ import (
 //
 // Nothing in here knows the titles, authors or places of a given issue.
 
-// ErrNoArticles is returned when a source holds no article text at all.
-var ErrNoArticles = errors.New("no article text found")
+// errNoArticles is returned when a source holds no article text at all.
+var errNoArticles = errors.New("no article text found")
 
 type lineRole uint8
 
@@ -93,21 +93,21 @@ var (
 var orgSuffixes = []string{"党委", "党支部", "党总支", "党工委", "党组", "委员会", "组织部", "宣传部", "支部", "工委",
 	"党小组", "办公室", "研究室", "课题组", "编辑部", "党校", "学院", "协会", "工作站", "联合会"}
 
-// ParseIssue splits text extracted from an issue of the magazine into
+// parseIssue splits text extracted from an issue of the magazine into
 // articles. name is the source file's base name (goes into knowledge.Article.Source).
-// It returns ErrNoArticles when the text holds no article text.
-func ParseIssue(name, text string) ([]knowledge.Article, error) {
-	is := parseIssue(name, text)
+// It returns errNoArticles when the text holds no article text.
+func parseIssue(name, text string) ([]knowledge.Article, error) {
+	is := readIssue(name, text)
 	arts := is.articles()
 	if len(arts) == 0 {
-		return nil, fmt.Errorf("parse issue %s: %w", name, ErrNoArticles)
+		return nil, fmt.Errorf("parse issue %s: %w", name, errNoArticles)
 	}
 	return arts, nil
 }
 
-// parseIssue classifies every line of the text; articles() then builds the
+// readIssue classifies every line of the text; articles() then builds the
 // articles.
-func parseIssue(name, text string) *issue {
+func readIssue(name, text string) *issue {
 	is := &issue{name: name, headers: map[string]string{}}
 	is.split(normaliseNewlines(text))
 	is.learnHeaders()

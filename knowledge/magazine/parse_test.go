@@ -44,7 +44,7 @@ func dumpArticles(arts []knowledge.Article) string {
 
 func TestParseIssueGolden(t *testing.T) {
 	name, text := seedIssue(t)
-	arts, err := ParseIssue(name, text)
+	arts, err := parseIssue(name, text)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestParseIssueGolden(t *testing.T) {
 // article: the bylined pieces with exact title, author, post and region.
 func TestParseIssueSeed(t *testing.T) {
 	name, text := seedIssue(t)
-	arts, err := ParseIssue(name, text)
+	arts, err := parseIssue(name, text)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func TestParseIssueSeed(t *testing.T) {
 
 func TestParseIssueIDsStableAndUnique(t *testing.T) {
 	name, text := seedIssue(t)
-	a1, err := ParseIssue(name, text)
+	a1, err := parseIssue(name, text)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestParseIssueIDsStableAndUnique(t *testing.T) {
 	}
 	// Editing a body keeps the ID; position does not matter.
 	edited := strings.Replace(text, "必须坚持以党的科学理论为根本遵循", "必须始终坚持以党的科学理论为根本遵循", 1)
-	a2, err := ParseIssue("renamed.txt", edited)
+	a2, err := parseIssue("renamed.txt", edited)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,8 +224,8 @@ func TestParseIssueIDsStableAndUnique(t *testing.T) {
 
 func TestParseIssueRejectsNoText(t *testing.T) {
 	for _, in := range []string{"", "\n\n  \n", " \n \n"} {
-		if _, err := ParseIssue("x.txt", in); err == nil {
-			t.Errorf("ParseIssue(%q) gave no error", in)
+		if _, err := parseIssue("x.txt", in); err == nil {
+			t.Errorf("parseIssue(%q) gave no error", in)
 		}
 	}
 }
@@ -437,7 +437,7 @@ func TestParseIssueSynthetic(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			text, want := buildSynIssue(tt.width, tt.perPage, tt.double)
-			arts, err := ParseIssue("other-issue.txt", text)
+			arts, err := parseIssue("other-issue.txt", text)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -521,7 +521,7 @@ func isSubsequence(sub, s string) bool {
 // headers and labels are dropped; IDs are unique.
 func checkNoTextLost(t *testing.T, text string) {
 	t.Helper()
-	is := parseIssue("fuzz.txt", text)
+	is := readIssue("fuzz.txt", text)
 	arts := is.articles()
 	var out, fields strings.Builder
 	ids := map[string]bool{}
@@ -613,29 +613,35 @@ func BenchmarkParseIssue(b *testing.B) {
 	name, text := seedIssue(b)
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
-		if _, err := ParseIssue(name, text); err != nil {
+		if _, err := parseIssue(name, text); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-func ExampleParseIssue() {
+// News items of a column are articles of their own, each with the
+// region it opens with.
+func TestParseIssueNewsItems(t *testing.T) {
 	text := strings.Join([]string{
 		"7 月 1 日，安平县委组织部召开村党组织书记培训会。",
 		"7 月 8 日，清河市开展党员志愿服务活动。",
 		"7 月 15 日，东湖区委组织部举办干部业务培训班。",
 		"本 市 要 闻",
 	}, "\n")
-	arts, err := ParseIssue("news.txt", text)
+	arts, err := parseIssue("news.txt", text)
 	if err != nil {
-		fmt.Println(err)
-		return
+		t.Fatal(err)
 	}
+	want := []string{
+		"本市要闻 | 7 月 1 日，安平县委组织部召开村党组织书记培训会 | [安平县]",
+		"本市要闻 | 7 月 8 日，清河市开展党员志愿服务活动 | [清河市]",
+		"本市要闻 | 7 月 15 日，东湖区委组织部举办干部业务培训班 | [东湖区]",
+	}
+	var got []string
 	for _, a := range arts {
-		fmt.Println(a.Section, "|", a.Title, "|", a.Regions)
+		got = append(got, fmt.Sprintf("%s | %s | %v", a.Section, a.Title, a.Regions))
 	}
-	// Output:
-	// 本市要闻 | 7 月 1 日，安平县委组织部召开村党组织书记培训会 | [安平县]
-	// 本市要闻 | 7 月 8 日，清河市开展党员志愿服务活动 | [清河市]
-	// 本市要闻 | 7 月 15 日，东湖区委组织部举办干部业务培训班 | [东湖区]
+	if !slices.Equal(got, want) {
+		t.Errorf("articles =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }

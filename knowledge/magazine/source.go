@@ -36,7 +36,7 @@ func Load(paths []string) (articles []knowledge.Article, warnings []string, err 
 			}
 			seen[knowledge.BundledSource] = true
 			name, data := knowledge.Bundled()
-			arts, err := ParseIssue(name, string(data))
+			arts, err := parseIssue(name, string(data))
 			if err != nil {
 				return nil, warnings, fmt.Errorf("bundled issue: %w", err)
 			}
@@ -114,7 +114,7 @@ func loadFile(path string, seen map[string]bool) ([]knowledge.Article, []string)
 	}
 	name := filepath.Base(path)
 	if looksLikeIssue(text) {
-		arts, err := ParseIssue(name, text)
+		arts, err := parseIssue(name, text)
 		if err != nil {
 			return nil, append(warns, fmt.Sprintf("%s: skipped: %v", path, err))
 		}

@@ -113,7 +113,7 @@ func TestLoadBundledAndFiles(t *testing.T) {
 		}
 	}
 	bname, bdata := knowledge.Bundled()
-	want, _ := ParseIssue(bname, string(bdata))
+	want, _ := parseIssue(bname, string(bdata))
 	if n != len(want) {
 		t.Errorf("bundled issue listed twice gave %d articles, want %d once", n, len(want))
 	}
