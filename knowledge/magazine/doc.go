@@ -19,8 +19,9 @@
 // Regions are found by the shape of their names (two or three Han
 // characters and 县, 市 or 区) where the source itself uses them as
 // places, never from a fixed list, so that other issues of the magazine
-// and other cities work alike. Article IDs derive from the title, author
-// and section, and stay stable when the text is re-read.
+// and other cities work alike. Article IDs derive from the title and the
+// author (and the section, for a title made from a news item), so they
+// stay stable when the text is read again.
 //
 // A plain document (.txt or .md) is one article, with optional YAML front
 // matter (title, author, author_post, section, regions).
