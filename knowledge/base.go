@@ -48,8 +48,8 @@ type Stats struct {
 
 // Options configure a Base.
 type Options struct {
-	// DataDir holds the persisted index, the embedding cache and uploaded
-	// documents.
+	// DataDir holds the persisted index and the uploaded documents (kbot
+	// keeps its embedding cache there too).
 	DataDir string
 	// Sources are files, folders or BundledSource.
 	Sources []string

@@ -135,6 +135,30 @@ func TestReloadReportsChangesAndUsesCache(t *testing.T) {
 	}
 }
 
+func TestOpenNamesTheMissingPart(t *testing.T) {
+	tests := []struct {
+		name    string
+		clear   func(*knowledge.Options)
+		wantErr string
+	}{
+		{"no source loader", func(o *knowledge.Options) { o.Load = nil }, "Options.Load"},
+		{"no vector index", func(o *knowledge.Options) { o.Vectors = nil }, "Options.Vectors"},
+		{"no embedder", func(o *knowledge.Options) { o.Embedder = knowledge.Embedder{} }, "Options.Embedder"},
+		{"embedder without an ID", func(o *knowledge.Options) { o.Embedder.ID = "" }, "Options.Embedder"},
+		{"no data directory", func(o *knowledge.Options) { o.DataDir = "" }, "no data directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := testOptions(t.TempDir(), knowledge.BundledSource)
+			tt.clear(&opts)
+			_, err := knowledge.Open(context.Background(), opts)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("Open error = %v, want one naming %s", err, tt.wantErr)
+			}
+		})
+	}
+}
+
 func TestCorruptedIndexIsRebuilt(t *testing.T) {
 	src, data := t.TempDir(), t.TempDir()
 	writeDoc(t, src, "a.md", docA)

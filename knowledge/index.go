@@ -9,7 +9,7 @@ import (
 )
 
 // Index is an immutable snapshot of the knowledge base: articles, their
-// chunks, a vector collection (chromem-go, in process) and a keyword index
+// chunks, a vector index (Options.Vectors builds it) and a keyword index
 // over the same chunks. Base swaps whole indexes; an Index is never
 // modified after it is built, so any number of queries may share it.
 type Index struct {
@@ -31,8 +31,8 @@ type Index struct {
 
 // embedText is what the embedder and the keyword index see for a chunk:
 // its passage with the article's title, section, author and heading in
-// front, so
-// that a question naming the article or its author finds the passage.
+// front, so that a question naming the article or its author finds the
+// passage.
 // Results show only the passage itself.
 func embedText(a Article, c Chunk) string {
 	var b strings.Builder
