@@ -116,7 +116,7 @@ func cmdSearch(e *env, args []string) error {
 	region := fs.String("region", "", "only articles about this county or district")
 	author := fs.String("author", "", "only articles by this author (exactly as kbot articles shows it)")
 	section := fs.String("section", "", "only articles of this section (栏目)")
-	method := fs.String("method", knowledge.MethodHybrid, "retriever: hybrid, vector or keyword")
+	method := fs.String("method", string(knowledge.MethodHybrid), "retriever: hybrid, vector or keyword")
 	pos, err := e.parse(fs, args, `search [--json] [-k N] [--region R] [--author A] [--section S] "查询"`)
 	if err != nil {
 		return err
@@ -128,7 +128,7 @@ func cmdSearch(e *env, args []string) error {
 	if *k < 1 || *k > 100 {
 		return usageError{fmt.Sprintf("-k must be between 1 and 100, not %d", *k)}
 	}
-	switch *method {
+	switch knowledge.Method(*method) {
 	case knowledge.MethodHybrid, knowledge.MethodVector, knowledge.MethodKeyword:
 	default:
 		return usageError{fmt.Sprintf("--method must be hybrid, vector or keyword, not %q", *method)}
@@ -137,7 +137,7 @@ func cmdSearch(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rs, err := kb.Search(e.ctx, q, knowledge.SearchOptions{K: *k, Region: *region, Author: *author, Section: *section, Method: *method})
+	rs, err := kb.Search(e.ctx, q, knowledge.SearchOptions{K: *k, Region: *region, Author: *author, Section: *section, Method: knowledge.Method(*method)})
 	if err != nil {
 		return questionError(err)
 	}
