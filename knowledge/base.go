@@ -16,8 +16,6 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
-
-	"kbot/knowledge/atomicfile"
 )
 
 // Report says what an ingest or reload changed.
@@ -314,69 +312,6 @@ func diffArticles(old, cur *Index) (added, changed, removed []string) {
 		}
 	}
 	return
-}
-
-// AddDocument stores an uploaded document among the sources and reloads.
-// name must end in .txt, .md or .pdf; the document must parse into at
-// least one article. A PDF's text is extracted (Options.ExtractPDF) and
-// stored as <name>.txt, an ordinary plain document from then on; a PDF
-// that cannot be read returns the extractor's error (ErrPDFEncrypted,
-// ErrPDFNoText, …) and stores nothing. When the reload fails the document is removed
-// again, so the sources and the serving index stay in step.
-func (b *Base) AddDocument(ctx context.Context, name string, data []byte) (Report, error) {
-	base := filepath.Base(strings.TrimSpace(name))
-	ext := strings.ToLower(filepath.Ext(base))
-	if ext != ".txt" && ext != ".md" && ext != ".pdf" {
-		return Report{}, fmt.Errorf("add document %q: only .txt, .md and .pdf files can be added", base)
-	}
-	if base == "" || strings.HasPrefix(base, ".") {
-		return Report{}, fmt.Errorf("add document %q: bad file name", name)
-	}
-	if len(strings.TrimSpace(string(data))) == 0 {
-		return Report{}, fmt.Errorf("add document %q: the file is empty", base)
-	}
-	if ext == ".pdf" {
-		if b.opts.ExtractPDF == nil {
-			return Report{}, fmt.Errorf("add document %q: %w", base, errNoPDFReader)
-		}
-		text, err := b.opts.ExtractPDF(ctx, data)
-		if err != nil {
-			return Report{}, fmt.Errorf("add document %q: %w", base, err)
-		}
-		base, data = strings.TrimSuffix(base, filepath.Ext(base))+".txt", []byte(text)
-	}
-	dir := filepath.Join(b.opts.DataDir, uploadsDir)
-	path := filepath.Join(dir, base)
-	previous, prevErr := os.ReadFile(path)
-	if err := atomicfile.WriteFile(path, data); err != nil {
-		return Report{}, fmt.Errorf("add document %q: %w", base, err)
-	}
-	restore := func() {
-		if prevErr == nil {
-			_ = atomicfile.WriteFile(path, previous) // best effort: the error returned is what matters
-		} else {
-			os.Remove(path)
-		}
-	}
-	// A file the loader would skip (undecodable, no text) must not sit
-	// among the sources while the reload reports success.
-	arts, warnings, err := b.opts.Load([]string{path})
-	if err == nil && len(arts) == 0 {
-		err = errors.New("no article found in it")
-		if len(warnings) > 0 {
-			err = errors.New(strings.Join(warnings, "; "))
-		}
-	}
-	if err != nil {
-		restore()
-		return Report{}, fmt.Errorf("add document %q: %w", base, err)
-	}
-	rep, err := b.Reload(ctx)
-	if err != nil {
-		restore()
-		return rep, fmt.Errorf("add document %q: %w", base, err)
-	}
-	return rep, nil
 }
 
 // Index returns the serving index, or nil before the first load.
