@@ -18,6 +18,7 @@ type metrics struct {
 	rateLimited prometheus.Counter
 	duplicates  prometheus.Counter
 	idResets    prometheus.Counter
+	votes       *prometheus.CounterVec
 	inflight    prometheus.Gauge
 	waiting     prometheus.Gauge
 	pollBlocked prometheus.Gauge
@@ -63,6 +64,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		inflight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "kbot_answers_in_flight", Help: "Answers being computed now.",
 		}),
+		votes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kbot_votes_total", Help: "Votes on answers, by verdict and 👎 reason (up, down, down_<reason>).",
+		}, []string{"vote"}),
 		waiting: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "kbot_answers_waiting", Help: "Questions waiting for an answer slot.",
 		}),
@@ -70,7 +74,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "kbot_telegram_polling_blocked", Help: "1 while long polling waits for a free update slot: the bot is taking all it can answer soon.",
 		}),
 	}
-	for _, c := range []prometheus.Collector{m.questions, m.refusals, m.latency, m.reloads, m.errors, m.updates, m.rateLimited, m.duplicates, m.idResets, m.inflight, m.waiting, m.pollBlocked} {
+	for _, c := range []prometheus.Collector{m.questions, m.refusals, m.latency, m.reloads, m.errors, m.updates, m.rateLimited, m.duplicates, m.idResets, m.votes, m.inflight, m.waiting, m.pollBlocked} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register bot metrics: %w", err)
 		}
