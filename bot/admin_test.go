@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -129,6 +131,18 @@ func TestGapsAndStats(t *testing.T) {
 	docs := api.waitCalls("sendDocument", 1)
 	if docs[0].params["chat_id"] != "42" || !strings.Contains(docs[0].params["document"], "明天天气怎么样") {
 		t.Errorf("/gaps csv sent %v", docs[0].params)
+	}
+	resp, err := http.Get("http://" + h.bot.OpsAddr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	// Three questions and a vote.
+	for _, want := range []string{"kbot_record_open 1", "kbot_record_written 4", `kbot_votes_total{vote="down_incomplete"} 1`} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
 	}
 	api.private(testAdminID, "/stats")
 	stats := awaitReply(t, api, testAdminID, "运行状态")

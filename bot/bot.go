@@ -220,6 +220,11 @@ func New(opts Options, kb Knowledge) (*Bot, error) {
 		return nil, err
 	}
 	b.metrics = m
+	if opts.Record != nil {
+		if err := registerRecordMetrics(reg, opts.Record); err != nil {
+			return nil, err
+		}
+	}
 
 	api, err := tg.New(opts.Token,
 		tg.WithSkipGetMe(),
@@ -389,7 +394,15 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 		return err
 	}
-	b.registerCommands(ctx)
+	// The menu and descriptions are a convenience: set them beside
+	// answering, so that a Bot API that is slow to take them does not
+	// delay the first answer.
+	menuDone := make(chan struct{})
+	go func() {
+		defer close(menuDone)
+		b.registerCommands(ctx)
+	}()
+	defer func() { <-menuDone }()
 
 	// Handlers must outlive ctx so that answers in flight are finished
 	// after a shutdown signal; ShutdownGrace bounds them instead.
