@@ -448,13 +448,16 @@ func (b *Bot) cmdReload(ctx context.Context, r *request) string {
 		b.metrics.reloads.WithLabelValues("error").Inc()
 		b.metrics.errors.WithLabelValues("reload").Inc()
 		b.log.Error("reload failed; the old index stays", "user_id", r.userID, b.errAttr(err))
-		b.say(ctx, r.to, "重新载入失败，仍在使用原来的索引。\n原因："+cutRunes(b.redact(err.Error()), 500))
+		b.say(ctx, r.to, "重新载入失败，仍在使用原来的索引。\n原因："+cutRunes(userSafe(b.redact(err.Error())), 300))
 		return outcomeError
 	}
 	b.metrics.reloads.WithLabelValues("ok").Inc()
 	b.log.Info("reload done", "user_id", r.userID, "articles", rep.Articles, "chunks", rep.Chunks,
 		"added", len(rep.ArticlesAdded), "changed", len(rep.ArticlesChanged), "removed", len(rep.ArticlesRemoved),
 		"embedded", rep.ChunksEmbedded, "cached", rep.ChunksCached, "took_ms", rep.Took.Milliseconds())
+	for i, w := range rep.Warnings {
+		rep.Warnings[i] = userSafe(w)
+	}
 	if _, err := b.send(ctx, r.to, renderReport("重新载入完成", rep), nil); err != nil {
 		b.log.Warn("send reload report failed", "chat_id", r.chatID, b.errAttr(err))
 	}

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -314,13 +313,14 @@ func humanBytes(n int64) string {
 	return fmt.Sprintf("%d 字节", n)
 }
 
-// paths finds file paths in a message, to show users only base names.
-var paths = regexp.MustCompile(`(?:[A-Za-z]:)?(?:[\\/][^\s\\/:"'，。；：、）)]+)+`)
+// paths finds file paths (two parts or more) in a message, to show users
+// only base names.
+var paths = regexp.MustCompile(`(?:[A-Za-z]:)?(?:[\\/][^\s\\/:"'，。；：、）)》]+){2,}`)
 
 // userSafe removes server paths from a message meant for a chat user,
 // keeping each file's base name.
 func userSafe(s string) string {
-	return paths.ReplaceAllStringFunc(s, func(p string) string { return filepath.Base(filepath.ToSlash(p)) })
+	return paths.ReplaceAllStringFunc(s, func(p string) string { return path.Base(strings.ReplaceAll(p, "\\", "/")) })
 }
 
 // warningsAbout keeps the warnings that name a file, so an upload's

@@ -163,3 +163,19 @@ func TestParseCommand(t *testing.T) {
 		})
 	}
 }
+
+func TestUserSafeShowsOnlyBaseNames(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"open /srv/kbot/uploads/x.txt: no such file", "open x.txt: no such file"},
+		{"source /data/uploads/材料.txt skipped: not UTF-8", "source 材料.txt skipped: not UTF-8"},
+		{`C:\data\x.txt failed`, "x.txt failed"},
+		{"发送 /region 全部 取消", "发送 /region 全部 取消"},
+		{"dial tcp 10.0.0.5:443: refused", "dial tcp 10.0.0.5:443: refused"},
+	}
+	for _, tt := range tests {
+		if got := userSafe(tt.in); got != tt.want {
+			t.Errorf("userSafe(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
