@@ -1,0 +1,309 @@
+package knowledge
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"kbot/knowledge/whitespace"
+)
+
+// An extractive answer quotes the passages that answer. It leads with
+// the quote that answers — the one holding an answer of the wanted
+// kind next to what the question asks about — and follows with what
+// supports it: a short fact gets one or two sentences, a list keeps its
+// items, a way of doing things gets the concrete steps, in paragraphs.
+// Headings are left out (they are not sentences), and every quoted
+// quote, or run of adjacent sentences, carries the [n] of its passage.
+
+// Limits of an extractive answer: characters for a short fact and for a
+// longer answer, and how many passages it quotes.
+const (
+	shortRunes   = 200
+	longRunes    = 650
+	maxSentences = 8
+	maxSources   = 3
+)
+
+// quote is one quotable sentence of a result.
+type quote struct {
+	res, pos int
+	text     string
+	score    float64
+	kindOK   bool
+}
+
+// compose answers from the results that decide found answering; scope is
+// the county the answer is scoped to, and passages about other places
+// are labelled with theirs. skip holds sentences already given (for 还有呢).
+func (x *Index) compose(a *analysis, results []Result, d decision, scope string, skip string) Answer {
+	if len(results) == 0 {
+		return Answer{Mode: ModeExtractive}
+	}
+	if a.kind == kindArticle {
+		if ans, ok := x.articleAnswer(a, results, d); ok {
+			return ans
+		}
+	}
+	// The passages to quote: those that answer, best first, then those
+	// close to answering as support.
+	var use []int
+	for i := range results {
+		if d.probs[i] >= answerThreshold {
+			use = append(use, i)
+		}
+	}
+	sort.SliceStable(use, func(i, j int) bool { return d.probs[use[i]] > d.probs[use[j]] })
+	for i := range results {
+		if len(use) >= maxSources {
+			break
+		}
+		if d.probs[i] < answerThreshold && d.probs[i] >= answerThreshold/2 {
+			use = append(use, i)
+		}
+	}
+	if len(use) > maxSources {
+		use = use[:maxSources]
+	}
+	if len(use) == 0 {
+		use = []int{0}
+	}
+	skipText := whitespace.Remove(skip)
+	var cands []quote
+	seen := map[string]bool{}
+	for order, ri := range use {
+		r := results[ri]
+		pos := 0
+		for _, line := range strings.Split(r.Chunk.Text, "\n") {
+			if isHeadingLine(line) {
+				continue
+			}
+			for _, s := range splitSentences(line) {
+				s = strings.TrimSpace(s)
+				if runeLen(s) < 4 {
+					continue
+				}
+				pos++
+				key := whitespace.Remove(s)
+				if seen[key] || skipText != "" && strings.Contains(skipText, key) {
+					continue
+				}
+				seen[key] = true
+				share := x.share(a.focus, termSet(key))
+				if x.weight(a.focus) == 0 {
+					share = 0.5
+				}
+				ok := x.kindIn(a, key, r, share)
+				score := share
+				if ok {
+					score += 0.6
+				}
+				if a.kind == kindMethod || a.kind == kindList || a.kind == kindFact || a.kind == kindSummary {
+					score += 0.15 * concreteness(key)
+				}
+				// Earlier (better) passages weigh more.
+				score *= 1 / (1 + 0.25*float64(order))
+				cands = append(cands, quote{res: ri, pos: pos, text: s, score: score, kindOK: ok})
+			}
+		}
+	}
+	if len(cands) == 0 {
+		return Answer{Mode: ModeExtractive}
+	}
+	chosen := x.choose(a, cands)
+	return x.render(chosen, results, scope)
+}
+
+// choose picks the sentences to quote: the answering quote first.
+func (x *Index) choose(a *analysis, cands []quote) []quote {
+	best := 0
+	for i, c := range cands {
+		if c.score > cands[best].score {
+			best = i
+		}
+	}
+	lead := cands[best]
+	chosen := []quote{lead}
+	total := runeLen(lead.text)
+	next := func(c quote) (quote, bool) {
+		for _, n := range cands {
+			if n.res == c.res && n.pos == c.pos+1 {
+				return n, true
+			}
+		}
+		return quote{}, false
+	}
+	switch a.kind {
+	case kindNumber, kindDate, kindPlace, kindPerson:
+		// A short fact: the quote, and the next one when it goes on
+		// about the same thing.
+		if n, ok := next(lead); ok && total+runeLen(n.text) <= shortRunes && (runeLen(lead.text) < 60 || continues(n.text)) {
+			chosen = append(chosen, n)
+		}
+		return chosen
+	case kindList:
+		// The items that follow the quote that opens the list.
+		for c := lead; len(chosen) < maxSentences; {
+			n, ok := next(c)
+			if !ok || total+runeLen(n.text) > longRunes || !(enumeration.MatchString(whitespace.Remove(n.text)) || listOpener.MatchString(whitespace.Remove(c.text))) {
+				break
+			}
+			chosen = append(chosen, n)
+			total += runeLen(n.text)
+			c = n
+		}
+		if len(chosen) > 1 {
+			return chosen
+		}
+	}
+	// A longer answer: the best sentences of the answering passages.
+	rest := append([]quote(nil), cands...)
+	sort.SliceStable(rest, func(i, j int) bool { return rest[i].score > rest[j].score })
+	limit := longRunes
+	if a.kind == kindFact {
+		limit = longRunes / 2
+	}
+	for _, c := range rest {
+		if len(chosen) >= maxSentences {
+			break
+		}
+		if c.res == lead.res && c.pos == lead.pos || c.score < lead.score*0.45 || total+runeLen(c.text) > limit {
+			continue
+		}
+		chosen = append(chosen, c)
+		total += runeLen(c.text)
+	}
+	// Reading order after the lead's passage: passage by passage, each
+	// in its own order.
+	head := chosen[0].res
+	sort.SliceStable(chosen, func(i, j int) bool {
+		ci, cj := chosen[i], chosen[j]
+		if (ci.res == head) != (cj.res == head) {
+			return ci.res == head
+		}
+		if ci.res != cj.res {
+			return ci.res < cj.res
+		}
+		return ci.pos < cj.pos
+	})
+	return chosen
+}
+
+// continues reports whether a quote goes on from the one before it.
+func continues(s string) bool {
+	for _, w := range []string{"他们", "其中", "这", "该", "此", "同时", "并", "其", "共", "累计", "目前", "截至"} {
+		if strings.HasPrefix(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// concreteness counts the marks of a concrete step in a quote: named
+// programmes in quotes, figures, ordinals, a means (通过, 实施).
+func concreteness(s string) float64 {
+	n := float64(strings.Count(s, "“"))
+	if hasFigure(s) {
+		n++
+	}
+	if enumeration.MatchString(s) {
+		n++
+	}
+	for _, w := range []string{"通过", "实施", "开展", "建立", "推行", "落实", "组织", "设立", "制定", "打造"} {
+		if strings.Contains(s, w) {
+			n++
+			break
+		}
+	}
+	return min(n, 3)
+}
+
+// isHeadingLine reports a line that is a heading rather than prose: a
+// numbered heading without a full stop, or a short line with none.
+func isHeadingLine(line string) bool {
+	t := strings.TrimSpace(line)
+	if t == "" {
+		return true
+	}
+	ends := strings.ContainsAny(t, "。！？；!?;")
+	if headingLevel(t) > 0 && !ends {
+		return true
+	}
+	return !ends && runeLen(t) <= 40 && !strings.ContainsAny(t, "，,")
+}
+
+// render writes the chosen sentences as paragraphs, one per passage run,
+// with [n] after each run of adjacent sentences, and cites the passages.
+func (x *Index) render(chosen []quote, results []Result, scope string) Answer {
+	number := map[int]int{}
+	var cites []Citation
+	var paras []string
+	var b strings.Builder
+	for i, c := range chosen {
+		n, ok := number[c.res]
+		if !ok {
+			n = len(cites) + 1
+			number[c.res] = n
+			cites = append(cites, citationOf(n, results[c.res]))
+		}
+		newPara := i == 0 || chosen[i-1].res != c.res || enumeration.MatchString(whitespace.Remove(c.text)) && b.Len() > 0
+		if newPara && b.Len() > 0 {
+			paras = append(paras, b.String())
+			b.Reset()
+		}
+		if newPara && scope != "" {
+			if other := otherRegion(results[c.res].Article, scope); other != "" {
+				b.WriteString("（" + other + "）")
+			}
+		}
+		b.WriteString(c.text)
+		adjacent := i+1 < len(chosen) && chosen[i+1].res == c.res && chosen[i+1].pos == c.pos+1
+		if !adjacent {
+			fmt.Fprintf(&b, "[%d]", n)
+		}
+	}
+	if b.Len() > 0 {
+		paras = append(paras, b.String())
+	}
+	return Answer{Text: strings.Join(paras, "\n\n"), Citations: cites, Mode: ModeExtractive}
+}
+
+// otherRegion returns the place to label a passage with when its article
+// is not about scope, or "".
+func otherRegion(a Article, scope string) string {
+	if contains(a.Regions, scope) {
+		return ""
+	}
+	if len(a.Regions) > 0 {
+		return strings.Join(a.Regions, "、")
+	}
+	return "未标明县区"
+}
+
+// articleAnswer answers a question about an article found by retrieval:
+// who wrote it, or what its title is, naming the author in the text.
+func (x *Index) articleAnswer(a *analysis, results []Result, d decision) (Answer, bool) {
+	ri := d.best
+	if ri < 0 {
+		ri = 0
+	}
+	r := results[ri]
+	art := r.Article
+	c := citationOf(1, r)
+	var text string
+	switch {
+	case asksOther.MatchString(a.q) || strings.Contains(a.q, "谁写") || strings.Contains(a.q, "哪个") && strings.Contains(a.q, "写"):
+		if art.Author == "" {
+			text = fmt.Sprintf("《%s》没有署名作者[1]。", art.Title)
+		} else {
+			text = fmt.Sprintf("《%s》的作者是%s[1]。", art.Title, art.Byline())
+		}
+	default:
+		text = fmt.Sprintf("题目是《%s》[1]", art.Title)
+		if by := art.Byline(); by != "" {
+			text += "，作者" + by
+		}
+		text += "。"
+	}
+	return Answer{Text: text, Citations: []Citation{c}, Mode: ModeExtractive}, true
+}
