@@ -188,9 +188,7 @@ func (x *Index) analyze(question string) analysis {
 	a.focusText = queryText(focus.String())
 	a.focus = uniqueTerms(termsOf(a.focusText))
 	a.unseen = x.unseenShare(content)
-	if len(hanRuns(a.focusText)) > 0 {
-		a.focusUnseen = x.unseenShare(a.focusText)
-	}
+	a.focusUnseen = x.unseenShare(a.focusText)
 	return a
 }
 
@@ -302,7 +300,8 @@ func (x *Index) postAsked(q string, a analysis) (post, org, place string) {
 				// 船营区委: the place's suffix belongs to the organisation.
 				if pr := []rune(place); strings.HasPrefix(before[at:], "委") {
 					org = string(pr[len(pr)-1]) + before[at:]
-				} else if strings.HasSuffix(place, org) {
+				} else if at == len(before) {
+					// 双顶子村书记: the 村 was the place's.
 					org = ""
 				}
 				if canon := x.places.resolve(place); canon != "" {
@@ -398,7 +397,7 @@ func (x *Index) unseenShare(text string) float64 {
 		}
 	}
 	if total == 0 {
-		return 1
+		return 0
 	}
 	return float64(unseen) / float64(total)
 }

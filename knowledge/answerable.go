@@ -40,7 +40,7 @@ type answerModel struct {
 
 // fittedModel is the model fitted by go test ./knowledge -run
 // TestCalibrate -calibrate (see calibrate_test.go).
-var fittedModel = answerModel{Bias: 0.088, Cover: 2.063, Focus: 0.279, Bound: 0.818, Unseen: -1.864, Missed: -4.013, Relative: 0.104}
+var fittedModel = answerModel{Bias: 0.073, Cover: 1.993, Focus: 0.186, Bound: 1.086, Unseen: -1.814, Missed: -3.940, Relative: 0.067}
 
 // answerThreshold is the probability a passage must reach to answer.
 const answerThreshold = 0.5
@@ -279,7 +279,7 @@ func (x *Index) kindIn(a *analysis, s string, r Result, share float64) bool {
 		}
 		return false
 	case kindList:
-		return relevant && (enumeration.MatchString(s) || listOpener.MatchString(s))
+		return relevant && (enumeration.MatchString(s) || listOpener.MatchString(s) || x.repeats(a, s) >= 3)
 	case kindTask:
 		return false
 	}
@@ -306,10 +306,23 @@ func timeBound(a *analysis, s string) bool {
 // its other words either. A question that asks nothing beyond what it
 // pins down has all its focus everywhere.
 func (x *Index) focusShare(a *analysis, in map[string]bool) float64 {
-	if len(hanRuns(a.focusText)) == 0 {
+	if len(hanRuns(functionChars.Replace(a.focusText))) == 0 {
 		return 1
 	}
 	return x.share(a.focus, in) * (1 - a.focusUnseen)
+}
+
+// repeats counts how often the focus term that recurs most in s recurs:
+// 抓好…，抓好…，抓好… lists its items by repeating what the question
+// asks about.
+func (x *Index) repeats(a *analysis, s string) int {
+	best := 0
+	for _, t := range a.focus {
+		if runeLen(t) == 2 && len(x.keywords.postings[t]) > 0 {
+			best = max(best, strings.Count(s, t))
+		}
+	}
+	return best
 }
 
 // share is the IDF-weighted share of terms that in holds.

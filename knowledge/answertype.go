@@ -37,7 +37,7 @@ var (
 	// asksPerson asks for a person whatever the question names; 叫什么名字
 	// asks for a person only when the question names a post (书记叫什么
 	// 名字) — a co-operative or a plan has a name too.
-	asksPerson     = regexp.MustCompile(`是谁|哪位|什么人|姓名|谁(来|在|负责|带|授课|讲|主持|担任)`)
+	asksPerson  = regexp.MustCompile(`是谁|哪位|什么人|姓名|谁(来|在|负责|带|授课|讲|主持|担任)`)
 	asksOther   = regexp.MustCompile(`作者|写的|撰写|署名|出自`)
 	asksArticle = regexp.MustCompile(`作者|谁写|哪个(村|单位|部门|镇|社区|人)?写|署名|出自|题目|标题|哪篇|什么文章|写了(什么|啥|哪些)|发(表)?了(什么|啥|哪些)(文章|稿)?|的文章(是|叫|有|题)|的稿子(是|叫|题)`)
 	asksNumber  = regexp.MustCompile(`多少|几(个|名|人|次|项|家|户|万|千|百|年|天|批|所|条|种|位|岁|栋|亩|公顷|元|场|期|届|部|支|座)|多大(年纪|岁数)?|数量|规模|覆盖了|比例|百分之|几成|多高|多长|多远|多重|多久`)

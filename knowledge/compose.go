@@ -40,8 +40,13 @@ func (x *Index) compose(a *analysis, results []Result, d decision, scope string,
 	if len(results) == 0 {
 		return Answer{Mode: ModeExtractive}
 	}
-	if a.kind == kindArticle {
+	if a.kind == kindArticle && (a.article || articleCue.MatchString(a.q) || asksOther.MatchString(a.q)) {
 		if ans, ok := x.articleAnswer(a, results, d); ok {
+			return ans
+		}
+	}
+	if a.kind == kindSummary {
+		if ans, ok := x.leadsAnswer(results, d); ok {
 			return ans
 		}
 	}
@@ -78,7 +83,7 @@ func (x *Index) compose(a *analysis, results []Result, d decision, scope string,
 			if isHeadingLine(line) {
 				continue
 			}
-			for _, s := range splitSentences(line) {
+			for _, s := range joinQuoted(splitSentences(line)) {
 				s = strings.TrimSpace(s)
 				if runeLen(s) < 4 {
 					continue
@@ -306,4 +311,81 @@ func (x *Index) articleAnswer(a *analysis, results []Result, d decision) (Answer
 		text += "。"
 	}
 	return Answer{Text: text, Citations: []Citation{c}, Mode: ModeExtractive}, true
+}
+
+// joinQuoted joins sentences split inside a quotation (问：“为什么？不是
+// 有天气预报吗？”), so that a quoted question keeps its answer.
+func joinQuoted(sents []string) []string {
+	var out []string
+	open := 0
+	for _, s := range sents {
+		if open > 0 && len(out) > 0 {
+			out[len(out)-1] += s
+		} else {
+			out = append(out, s)
+		}
+		open += strings.Count(s, "“") - strings.Count(s, "”")
+		if open < 0 {
+			open = 0
+		}
+	}
+	return out
+}
+
+// leadsAnswer answers a question about an article's main points when the
+// article has no numbered headings: the first sentence of each of its
+// paragraphs, in order, from the best answering passage's article.
+func (x *Index) leadsAnswer(results []Result, d decision) (Answer, bool) {
+	if d.best < 0 {
+		return Answer{}, false
+	}
+	art := results[d.best].Article
+	ai := x.articleAt[art.ID]
+	var b strings.Builder
+	var cites []Citation
+	seen := map[string]bool{}
+	for i, c := range x.chunks {
+		if x.chunkArticle[i] != ai {
+			continue
+		}
+		for _, line := range strings.Split(c.Text, "\n") {
+			if isHeadingLine(line) {
+				continue
+			}
+			sents := splitSentences(strings.TrimSpace(line))
+			if len(sents) == 0 {
+				continue
+			}
+			lead := strings.TrimSpace(sents[0])
+			key := whitespace.Remove(lead)
+			if runeLen(lead) < 8 || seen[key] || !strings.HasPrefix(whitespace.Remove(art.Body), key) && !paragraphStart(art.Body, key) {
+				continue
+			}
+			seen[key] = true
+			n := len(cites) + 1
+			cites = append(cites, citationOf(n, Result{Chunk: c, Article: art}))
+			fmt.Fprintf(&b, "\n%d. %s[%d]", n, lead, n)
+			if len(cites) >= 8 {
+				break
+			}
+		}
+		if len(cites) >= 8 {
+			break
+		}
+	}
+	if len(cites) < 2 {
+		return Answer{}, false
+	}
+	head := fmt.Sprintf("《%s》各段要点：", art.Title)
+	return Answer{Text: head + b.String(), Citations: cites, Mode: ModeExtractive}, true
+}
+
+// paragraphStart reports whether key opens a paragraph of body.
+func paragraphStart(body, key string) bool {
+	for _, p := range strings.Split(body, "\n") {
+		if strings.HasPrefix(whitespace.Remove(p), key) {
+			return true
+		}
+	}
+	return false
 }
