@@ -73,10 +73,10 @@ func kindOf(q string) answerKind {
 		return kindNumber
 	case asksOutline.MatchString(q):
 		return kindSummary
-	case asksItems.MatchString(q):
-		return kindList
 	case asksMethod.MatchString(q):
 		return kindMethod
+	case asksItems.MatchString(q):
+		return kindList
 	}
 	return kindFact
 }

@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -9,12 +10,12 @@ import (
 )
 
 // An extractive answer quotes the passages that answer. It leads with
-// the quote that answers — the one holding an answer of the wanted
+// the sentence that answers — the one holding an answer of the wanted
 // kind next to what the question asks about — and follows with what
 // supports it: a short fact gets one or two sentences, a list keeps its
 // items, a way of doing things gets the concrete steps, in paragraphs.
 // Headings are left out (they are not sentences), and every quoted
-// quote, or run of adjacent sentences, carries the [n] of its passage.
+// sentence, or run of adjacent sentences, carries the [n] of its passage.
 
 // Limits of an extractive answer: characters for a short fact and for a
 // longer answer, and how many passages it quotes.
@@ -63,7 +64,11 @@ func (x *Index) compose(a *analysis, results []Result, d decision, scope string,
 		if len(use) >= maxSources {
 			break
 		}
-		if d.probs[i] < answerThreshold && d.probs[i] >= answerThreshold/2 {
+		// Support: passages close to answering, and for a longer answer
+		// the other passages of the answering article (a way of doing
+		// things goes on over several passages).
+		sameArticle := d.best >= 0 && results[i].Article.ID == results[d.best].Article.ID && !shortKind(a.kind)
+		if d.probs[i] < answerThreshold && (d.probs[i] >= answerThreshold/2 || sameArticle) {
 			use = append(use, i)
 		}
 	}
@@ -103,6 +108,9 @@ func (x *Index) compose(a *analysis, results []Result, d decision, scope string,
 				if ok {
 					score += 0.6
 				}
+				if a.kind == kindList && share > 0 && listOpener.MatchString(key) {
+					score += 0.3
+				}
 				if a.kind == kindMethod || a.kind == kindList || a.kind == kindFact || a.kind == kindSummary {
 					score += 0.15 * concreteness(key)
 				}
@@ -115,12 +123,12 @@ func (x *Index) compose(a *analysis, results []Result, d decision, scope string,
 	if len(cands) == 0 {
 		return Answer{Mode: ModeExtractive}
 	}
-	chosen := x.choose(a, cands)
+	chosen := x.choose(a, cands, &results)
 	return x.render(chosen, results, scope)
 }
 
-// choose picks the sentences to quote: the answering quote first.
-func (x *Index) choose(a *analysis, cands []quote) []quote {
+// choose picks the sentences to quote: the answering sentence first.
+func (x *Index) choose(a *analysis, cands []quote, results *[]Result) []quote {
 	best := 0
 	for i, c := range cands {
 		if c.score > cands[best].score {
@@ -140,25 +148,16 @@ func (x *Index) choose(a *analysis, cands []quote) []quote {
 	}
 	switch a.kind {
 	case kindNumber, kindDate, kindPlace, kindPerson:
-		// A short fact: the quote, and the next one when it goes on
+		// A short fact: the sentence, and the next one when it goes on
 		// about the same thing.
 		if n, ok := next(lead); ok && total+runeLen(n.text) <= shortRunes && (runeLen(lead.text) < 60 || continues(n.text)) {
 			chosen = append(chosen, n)
 		}
 		return chosen
 	case kindList:
-		// The items that follow the quote that opens the list.
-		for c := lead; len(chosen) < maxSentences; {
-			n, ok := next(c)
-			if !ok || total+runeLen(n.text) > longRunes || !(enumeration.MatchString(whitespace.Remove(n.text)) || listOpener.MatchString(whitespace.Remove(c.text))) {
-				break
-			}
-			chosen = append(chosen, n)
-			total += runeLen(n.text)
-			c = n
-		}
-		if len(chosen) > 1 {
-			return chosen
+		// The numbered items that follow the sentence that opens the list.
+		if items := x.listItems(lead, results); len(items) > 0 {
+			return append(chosen, items...)
 		}
 	}
 	// A longer answer: the best sentences of the answering passages.
@@ -194,7 +193,138 @@ func (x *Index) choose(a *analysis, cands []quote) []quote {
 	return chosen
 }
 
-// continues reports whether a quote goes on from the one before it.
+func shortKind(k answerKind) bool {
+	return k == kindNumber || k == kindDate || k == kindPlace || k == kindPerson
+}
+
+// itemStart opens an item of a numbered list: 一是, 第二, （三）, 一要, 4.
+var itemStart = regexp.MustCompile(`^(?:([一二三四五六七八九十]+)是|第([一二三四五六七八九十]+)|（([一二三四五六七八九十]+)）|([一二三四五六七八九十]+)要|([0-9]+)[.、．])`)
+
+// listItems returns the numbered items that follow lead (or that it
+// starts): 一是…, 二是…, in order, skipping the sentences that explain
+// an item, until the numbering stops. Items may run on into passages of
+// the article that retrieval did not return; those are added to results
+// so that they can be cited.
+func (x *Index) listItems(lead quote, results *[]Result) []quote {
+	r := (*results)[lead.res]
+	ai, ok := x.articleAt[r.Article.ID]
+	ci, ok2 := x.chunkAt[r.Chunk.ID]
+	if !ok || !ok2 {
+		return nil
+	}
+	var out []quote
+	want := 1
+	leadText := whitespace.Remove(lead.text)
+	if i := strings.LastIndex(leadText, "："); i >= 0 && itemNumber(leadText[i+len("："):]) > 0 {
+		leadText = leadText[i+len("："):]
+	}
+	if n := itemNumber(leadText); n > 0 {
+		want = n + 1
+	}
+	gap := 0
+	seen := map[string]bool{whitespace.Remove(lead.text): true}
+	started := false
+	for i := ci; i < len(x.chunks) && x.chunkArticle[i] == ai; i++ {
+		res := -1
+		pos := 0
+		for _, line := range strings.Split(x.chunks[i].Text, "\n") {
+			if isHeadingLine(line) {
+				continue
+			}
+			for _, sent := range joinQuoted(splitSentences(line)) {
+				sent = strings.TrimSpace(sent)
+				if runeLen(sent) < 4 {
+					continue
+				}
+				pos++
+				key := whitespace.Remove(sent)
+				if i == ci && !started {
+					started = key == whitespace.Remove(lead.text)
+					continue
+				}
+				if seen[key] {
+					continue
+				}
+				seen[key] = true
+				n := itemNumber(key)
+				switch {
+				case n == want:
+					if res < 0 {
+						res = x.resultFor(i, results)
+					}
+					out = append(out, quote{res: res, pos: pos, text: sent})
+					want++
+					gap = 0
+				case n > 0:
+					return out
+				default:
+					gap++
+					if gap > 3 {
+						return out
+					}
+				}
+				if len(out) >= maxSentences {
+					return out
+				}
+			}
+		}
+	}
+	return out
+}
+
+// resultFor returns the index in results of chunk i, adding it when
+// retrieval did not return it.
+func (x *Index) resultFor(i int, results *[]Result) int {
+	for k, r := range *results {
+		if r.Chunk.ID == x.chunks[i].ID {
+			return k
+		}
+	}
+	*results = append(*results, Result{Chunk: x.chunks[i], Article: x.articles[x.chunkArticle[i]]})
+	return len(*results) - 1
+}
+
+// itemNumber returns the ordinal an item opens with, or 0.
+func itemNumber(s string) int {
+	m := itemStart.FindStringSubmatch(s)
+	if m == nil {
+		return 0
+	}
+	for _, g := range m[1:] {
+		if g == "" {
+			continue
+		}
+		if g[0] >= '0' && g[0] <= '9' {
+			n := 0
+			for _, r := range g {
+				n = n*10 + int(r-'0')
+			}
+			return n
+		}
+		return chineseNumber(g)
+	}
+	return 0
+}
+
+// chineseNumber reads 一 … 九十九.
+func chineseNumber(s string) int {
+	digits := map[rune]int{'一': 1, '二': 2, '三': 3, '四': 4, '五': 5, '六': 6, '七': 7, '八': 8, '九': 9}
+	n, cur := 0, 0
+	for _, r := range s {
+		if r == '十' {
+			if cur == 0 {
+				cur = 1
+			}
+			n += cur * 10
+			cur = 0
+			continue
+		}
+		cur = digits[r]
+	}
+	return n + cur
+}
+
+// continues reports whether a sentence goes on from the one before it.
 func continues(s string) bool {
 	for _, w := range []string{"他们", "其中", "这", "该", "此", "同时", "并", "其", "共", "累计", "目前", "截至"} {
 		if strings.HasPrefix(s, w) {
@@ -204,7 +334,7 @@ func continues(s string) bool {
 	return false
 }
 
-// concreteness counts the marks of a concrete step in a quote: named
+// concreteness counts the marks of a concrete step in a sentence: named
 // programmes in quotes, figures, ordinals, a means (通过, 实施).
 func concreteness(s string) float64 {
 	n := float64(strings.Count(s, "“"))
@@ -251,7 +381,7 @@ func (x *Index) render(chosen []quote, results []Result, scope string) Answer {
 			number[c.res] = n
 			cites = append(cites, citationOf(n, results[c.res]))
 		}
-		newPara := i == 0 || chosen[i-1].res != c.res || enumeration.MatchString(whitespace.Remove(c.text)) && b.Len() > 0
+		newPara := i == 0 || startsPara(chosen, i)
 		if newPara && b.Len() > 0 {
 			paras = append(paras, b.String())
 			b.Reset()
@@ -262,7 +392,7 @@ func (x *Index) render(chosen []quote, results []Result, scope string) Answer {
 			}
 		}
 		b.WriteString(c.text)
-		adjacent := i+1 < len(chosen) && chosen[i+1].res == c.res && chosen[i+1].pos == c.pos+1
+		adjacent := i+1 < len(chosen) && chosen[i+1].res == c.res && chosen[i+1].pos == c.pos+1 && !startsPara(chosen, i+1)
 		if !adjacent {
 			fmt.Fprintf(&b, "[%d]", n)
 		}
@@ -271,6 +401,12 @@ func (x *Index) render(chosen []quote, results []Result, scope string) Answer {
 		paras = append(paras, b.String())
 	}
 	return Answer{Text: strings.Join(paras, "\n\n"), Citations: cites, Mode: ModeExtractive}
+}
+
+// startsPara reports whether chosen[i] opens a paragraph: it comes from
+// another passage than the sentence before it, or opens a numbered item.
+func startsPara(chosen []quote, i int) bool {
+	return i > 0 && (chosen[i-1].res != chosen[i].res || itemNumber(whitespace.Remove(chosen[i].text)) > 0)
 }
 
 // otherRegion returns the place to label a passage with when its article
