@@ -1,0 +1,70 @@
+package knowledge_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"kbot/knowledge"
+)
+
+// Follow-ups without a language model inherit the county, article or
+// topic of the chat's previous question.
+func TestFollowUpWithoutWriter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the bundled index")
+	}
+	b, err := knowledge.Open(context.Background(), testOptions(t.TempDir(), knowledge.BundledSource))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	first := "永吉县在人才工作上有哪些做法？"
+	prev, err := b.Ask(ctx, knowledge.Question{Text: first})
+	if err != nil || prev.Refused {
+		t.Fatalf("first question: %+v, %v", prev, err)
+	}
+	history := []knowledge.Turn{{Question: first, Answer: prev.Text}}
+	tests := []struct {
+		name, text string
+		// wantRegion is the county the answer must be scoped to; wantIn a
+		// string of the answer; notIn a string it must not repeat.
+		wantRegion, wantIn, notIn string
+	}{
+		{name: "another county inherits the topic", text: "那蛟河市呢？", wantRegion: "蛟河市", wantIn: "人才"},
+		{name: "more of the same answer skips what was said", text: "还有呢？", wantRegion: "永吉县", notIn: firstSentence(prev.Text)},
+		{name: "a pronoun keeps the county and topic", text: "他们具体怎么做的？", wantRegion: "永吉县", wantIn: "人才"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ans, err := b.Ask(ctx, knowledge.Question{Text: tt.text, History: history})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ans.Refused {
+				t.Fatalf("follow-up %q refused: %s", tt.text, ans.Text)
+			}
+			if ans.Region != tt.wantRegion {
+				t.Errorf("region = %q, want %q", ans.Region, tt.wantRegion)
+			}
+			if tt.wantIn != "" && !strings.Contains(ans.Text, tt.wantIn) {
+				t.Errorf("answer lacks %q:\n%s", tt.wantIn, ans.Text)
+			}
+			if tt.notIn != "" && strings.Contains(ans.Text, tt.notIn) {
+				t.Errorf("answer repeats %q:\n%s", tt.notIn, ans.Text)
+			}
+		})
+	}
+	// A question that stands on its own ignores the history.
+	ans, err := b.Ask(ctx, knowledge.Question{Text: "三梁村养猪一年净赚多少？", History: history})
+	if err != nil || ans.Refused || ans.Region != "" || !strings.Contains(ans.Text, "1000") {
+		t.Fatalf("standalone question with history: %+v, %v", ans, err)
+	}
+}
+
+func firstSentence(s string) string {
+	if i := strings.Index(s, "。"); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
