@@ -68,3 +68,45 @@ func firstSentence(s string) string {
 	}
 	return s
 }
+
+// countingWriter records the questions it is asked to write for.
+type countingWriter struct{ asked []knowledge.Question }
+
+func (w *countingWriter) Write(_ context.Context, q knowledge.Question, results []knowledge.Result) (knowledge.Answer, error) {
+	w.asked = append(w.asked, q)
+	return knowledge.Answer{Text: "写好的回答[1]", Mode: knowledge.ModeLLM}, nil
+}
+
+func (w *countingWriter) Rewrite(_ context.Context, q knowledge.Question) (string, error) {
+	return q.Text, nil
+}
+
+// The refusal gates the writer: no model call for a question the
+// passages do not answer, and the wanted kind of answer goes with the
+// others.
+func TestRefusalGatesTheWriter(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the bundled index")
+	}
+	w := &countingWriter{}
+	opts := testOptions(t.TempDir(), knowledge.BundledSource)
+	opts.Writer = w
+	b, err := knowledge.Open(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans, err := b.Ask(context.Background(), knowledge.Question{Text: "社保卡丢了怎么挂失补办？"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ans.Refused || len(w.asked) != 0 {
+		t.Fatalf("negative question: refused %v, writer called %d times", ans.Refused, len(w.asked))
+	}
+	ans, err = b.Ask(context.Background(), knowledge.Question{Text: "三梁村养猪一年净赚多少？"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Refused || len(w.asked) != 1 || w.asked[0].Kind != "number" {
+		t.Fatalf("answerable question: refused %v, writer asked %+v", ans.Refused, w.asked)
+	}
+}
