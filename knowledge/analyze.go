@@ -61,10 +61,12 @@ type analysis struct {
 	unseen float64
 }
 
-// relativeTimes name a time by its distance from today. The collection
-// records what happened; a question about such a time is answered only
-// by a passage that uses the same word.
-var relativeTimes = regexp.MustCompile(`明天|后天|昨天|前天|今天|下周|上周|本周|这周|周末|下个月|下月|下半月|明年|后年`)
+// relativeTimes name a day or week by its distance from today. The
+// collection records what happened; a question about such a time is
+// answered only by an article that uses the same word. (明年, 今年 and
+// 下个月 are left alone: a reader asks them in the time of the issue,
+// as its articles speak.)
+var relativeTimes = regexp.MustCompile(`明天|后天|昨天|前天|今天|下周|上周|本周|这周|周末`)
 
 // articleCue marks a question that refers to an article.
 var articleCue = regexp.MustCompile(`文章|稿子|署名|发表|撰文|一文|那篇|这篇|哪篇|写了|写的`)
@@ -165,6 +167,16 @@ func (x *Index) analyze(question string) analysis {
 			a.article, a.articles = true, arts
 			markAll(post)
 		}
+	}
+	// A column named in the question (卷首语, 理论评论) pins its articles.
+	if !a.article {
+		for i, art := range x.articles {
+			if sec := whitespace.Remove(art.Section); runeLen(sec) >= 2 && strings.Contains(q, sec) {
+				a.articles = append(a.articles, i)
+				markAll(sec)
+			}
+		}
+		a.article = len(a.articles) > 0
 	}
 	// What asks for the kind of answer is not content.
 	for _, re := range []*regexp.Regexp{asksOutline, asksNumber, asksDate, asksPlace, asksName, asksMethod} {

@@ -40,7 +40,7 @@ type answerModel struct {
 
 // fittedModel is the model fitted by go test ./knowledge -run
 // TestCalibrate -calibrate (see calibrate_test.go).
-var fittedModel = answerModel{Bias: 0.073, Cover: 1.993, Focus: 0.186, Bound: 1.086, Unseen: -1.814, Missed: -3.940, Relative: 0.067}
+var fittedModel = answerModel{Bias: -0.166, Cover: 1.548, Focus: 0.108, Bound: 2.209, Unseen: -1.120, Missed: -3.597, Relative: -0.157}
 
 // answerThreshold is the probability a passage must reach to answer.
 const answerThreshold = 0.5
@@ -87,6 +87,11 @@ func (x *Index) measure(a *analysis, r Result, top float64) signals {
 		}
 		s.kindOK = true
 		s.Bound = math.Max(s.Bound, share)
+	}
+	// A question about a pinned article's points is answered by any of
+	// its passages.
+	if (a.kind == kindSummary || a.kind == kindArticle) && a.article && containsInt(a.articles, ai) {
+		s.kindOK, s.Bound = true, 1
 	}
 	// A question that asks for a figure, a date, a place or a person is
 	// answered only by a passage that holds one where it asks: that is a

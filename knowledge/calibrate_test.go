@@ -18,8 +18,9 @@ import (
 
 // The answerability model's weights are fitted here: go test ./knowledge
 // -run TestCalibrate -calibrate fits them on one half of the development
-// questions (the repository's testdata/eval/dev.jsonl and, when present,
-// ../shared/eval/dev.jsonl and dev2.jsonl), prints them with the figures
+// questions (the repository's testdata/eval/dev.jsonl and mixed.jsonl,
+// the latter on the bundled issue mixed with articles from elsewhere,
+// and, when present, ../shared/eval/dev.jsonl and dev2.jsonl), prints them with the figures
 // on both halves, and the fitted values are copied into answerable.go.
 // Without -calibrate the test checks the product's weights on both
 // halves. The held-out questions (testdata/eval/heldout.jsonl) are never
@@ -45,6 +46,20 @@ func devQuestions(t testing.TB) []knowledge.EvalQuestion {
 			t.Fatalf("%s: %v", p, err)
 		}
 		qs = append(qs, more...)
+	}
+	return qs
+}
+
+func readQuestions(t testing.TB, path string) []knowledge.EvalQuestion {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	qs, err := knowledge.ReadQuestions(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
 	return qs
 }
@@ -228,6 +243,13 @@ func TestCalibrate(t *testing.T) {
 		t.Fatal(err)
 	}
 	samples := collect(t, b, devQuestions(t))
+	// The mixed collection: the bundled issue with articles from other
+	// places, whose names make places known that the issue never covers.
+	mixed, err := knowledge.Open(context.Background(), testOptions(t.TempDir(), knowledge.BundledSource, "testdata/mixed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	samples = append(samples, collect(t, mixed, readQuestions(t, "testdata/eval/mixed.jsonl"))...)
 	var halves [2][]sample
 	for _, s := range samples {
 		halves[half(s.q.ID)] = append(halves[half(s.q.ID)], s)
@@ -265,7 +287,11 @@ func TestDumpSignals(t *testing.T) {
 	if os.Getenv("KBOT_DUMP") == "" {
 		t.Skip("set KBOT_DUMP=1 to print every question's signals")
 	}
-	b, err := knowledge.Open(context.Background(), testOptions(t.TempDir(), knowledge.BundledSource))
+	sources := []string{knowledge.BundledSource}
+	if os.Getenv("KBOT_DUMP_MIXED") != "" {
+		sources = append(sources, "testdata/mixed")
+	}
+	b, err := knowledge.Open(context.Background(), testOptions(t.TempDir(), sources...))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,8 @@ type quote struct {
 	text     string
 	score    float64
 	kindOK   bool
+	// raw is the score before the weight of the passage's rank.
+	raw float64
 }
 
 // compose answers from the results that decide found answering; scope is
@@ -59,7 +61,8 @@ func (x *Index) compose(a *analysis, results []Result, d decision, scope string,
 			use = append(use, i)
 		}
 	}
-	sort.SliceStable(use, func(i, j int) bool { return d.probs[use[i]] > d.probs[use[j]] })
+	// Among those that answer, retrieval's order stands: the
+	// probabilities decide which answer, not which answers best.
 	for i := range results {
 		if len(use) >= maxSources {
 			break
@@ -114,9 +117,10 @@ func (x *Index) compose(a *analysis, results []Result, d decision, scope string,
 				if a.kind == kindMethod || a.kind == kindList || a.kind == kindFact || a.kind == kindSummary {
 					score += 0.15 * concreteness(key)
 				}
+				raw := score
 				// Earlier (better) passages weigh more.
 				score *= 1 / (1 + 0.25*float64(order))
-				cands = append(cands, quote{res: ri, pos: pos, text: s, score: score, kindOK: ok})
+				cands = append(cands, quote{res: ri, pos: pos, text: s, score: score, kindOK: ok, raw: raw})
 			}
 		}
 	}
@@ -132,6 +136,13 @@ func (x *Index) choose(a *analysis, cands []quote, results *[]Result) []quote {
 	best := 0
 	for i, c := range cands {
 		if c.score > cands[best].score {
+			best = i
+		}
+	}
+	// The lead holds an answer of the wanted kind when some sentence
+	// does, wherever its passage ranks: the best such by its own merit.
+	for i, c := range cands {
+		if c.kindOK && (!cands[best].kindOK || c.raw > cands[best].raw) {
 			best = i
 		}
 	}

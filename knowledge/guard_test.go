@@ -107,3 +107,33 @@ func TestRetrievalAndAnswerGuard(t *testing.T) {
 		}
 	}
 }
+
+// TestMixedCollectionKeepsRefusals adds articles from other places to the
+// bundled issue (testdata/mixed): their places become known, and the
+// questions about what those articles do not say must still be refused,
+// while what they do say, and the issue's own answers, are answered.
+func TestMixedCollectionKeepsRefusals(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the bundled index")
+	}
+	ctx := context.Background()
+	b, err := knowledge.Open(ctx, testOptions(t.TempDir(), knowledge.BundledSource, "testdata/mixed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, outs, err := b.EvaluateAnswers(ctx, readQuestions(t, "testdata/eval/mixed.jsonl"), 5, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range outs {
+		if o.Question.Kind != knowledge.KindNegative && !o.AnswerHit {
+			t.Errorf("%s %s: answer lacks %q:\n%s", o.Question.ID, o.Question.Question, o.Question.Evidence, o.Answer.Text)
+		}
+		if o.Question.Kind == knowledge.KindNegative && !o.Answer.Refused {
+			t.Logf("%s %s: answered:\n%s", o.Question.ID, o.Question.Question, o.Answer.Text)
+		}
+	}
+	if sum.NegativesRefused < 0.85 {
+		t.Errorf("negatives refused %.3f on the mixed collection, want ≥ 0.85", sum.NegativesRefused)
+	}
+}
