@@ -72,7 +72,7 @@ func (x *Index) measure(a *analysis, r Result, top float64) signals {
 	if top > 0 {
 		s.Relative = r.Score / top
 	}
-	s.Focus = x.focusShare(a, termSet(embedText(r.Article, r.Chunk)))
+	s.Focus = x.focusShare(a, textOf(embedText(r.Article, r.Chunk)))
 	for _, reason := range x.misses(a, ai, r) {
 		s.Missed++
 		if s.miss == "" {
@@ -81,7 +81,7 @@ func (x *Index) measure(a *analysis, r Result, top float64) signals {
 	}
 	for _, sent := range chunkSentences(r.Chunk.Text) {
 		sent = whitespace.Remove(sent)
-		share := x.focusShare(a, termSet(sent))
+		share := x.focusShare(a, textOf(sent))
 		if !x.kindIn(a, sent, r, share) {
 			continue
 		}
@@ -310,7 +310,7 @@ func timeBound(a *analysis, s string) bool {
 // question about 学历 is not answered by a passage that holds none of
 // its other words either. A question that asks nothing beyond what it
 // pins down has all its focus everywhere.
-func (x *Index) focusShare(a *analysis, in map[string]bool) float64 {
+func (x *Index) focusShare(a *analysis, in string) float64 {
 	if len(hanRuns(functionChars.Replace(a.focusText))) == 0 {
 		return 1
 	}
@@ -330,8 +330,9 @@ func (x *Index) repeats(a *analysis, s string) int {
 	return best
 }
 
-// share is the IDF-weighted share of terms that in holds.
-func (x *Index) share(terms []string, in map[string]bool) float64 {
+// share is the IDF-weighted share of terms that text in (as textOf
+// gives it) holds.
+func (x *Index) share(terms []string, in string) float64 {
 	var have, all float64
 	for _, t := range terms {
 		if len(x.keywords.postings[t]) == 0 {
@@ -339,7 +340,7 @@ func (x *Index) share(terms []string, in map[string]bool) float64 {
 		}
 		w := x.keywords.idf(t)
 		all += w
-		if in[t] {
+		if strings.Contains(in, t) {
 			have += w
 		}
 	}
@@ -360,12 +361,11 @@ func (x *Index) weight(terms []string) float64 {
 	return all
 }
 
-func termSet(text string) map[string]bool {
-	in := map[string]bool{}
-	for _, t := range termsOf(text) {
-		in[t] = true
-	}
-	return in
+// textOf is text as terms are looked up in it: without white space,
+// lower-cased. A term of termsOf occurs in it as a substring (a word of
+// letters or digits may also be found inside a longer one).
+func textOf(text string) string {
+	return strings.ToLower(whitespace.Remove(text))
 }
 
 func containsInt(list []int, v int) bool {

@@ -102,7 +102,7 @@ func (x *Index) compose(a *analysis, results []Result, d decision, scope string,
 					continue
 				}
 				seen[key] = true
-				share := x.share(a.focus, termSet(key))
+				share := x.share(a.focus, textOf(key))
 				if x.weight(a.focus) == 0 {
 					share = 0.5
 				}

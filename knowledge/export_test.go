@@ -76,3 +76,14 @@ func (b *Base) RetrieveSignals(ctx context.Context, question string) (Retrieval,
 func (m answerModel) Prob(s Signals) float64 {
 	return m.prob(signals{Cover: s[0], Focus: s[1], Bound: s[2], Unseen: s[3], Missed: s[4], Relative: s[5]})
 }
+
+// AnswerFrom runs what Ask does after retrieval: question analysis, the
+// answerability decision and the extractive answer, on given results.
+func (x *Index) AnswerFrom(question string, results []Result) Answer {
+	a := x.analyze(question)
+	d := x.decide(&a, results, fittedModel)
+	if d.reason != "" {
+		return refusal(nil, x.refusalNote(&a, d.reason))
+	}
+	return x.compose(&a, results, d, "", "")
+}
