@@ -68,9 +68,9 @@ type Options struct {
 	Chunk ChunkOptions
 	// K is how many passages a question retrieves (default 5).
 	K int
-	// MinCoverage is the refusal threshold: when no retrieved passage
-	// holds at least this share of the question's weighted terms, the
-	// question is refused. Zero means DefaultMinCoverage.
+	// MinCoverage is the refusal threshold: the probability (0–1) the
+	// answerability model (answerable.go) must give some passage for the
+	// question to be answered. Zero means DefaultMinCoverage.
 	MinCoverage float64
 	// Writer, when set, writes answers (an LLM); otherwise answers are
 	// extractive.
@@ -86,10 +86,9 @@ type Options struct {
 	ExtractPDF func(ctx context.Context, data []byte) (string, error)
 }
 
-// DefaultMinCoverage is the refusal threshold, calibrated on the
-// development questions: the negative that only coverage can catch
-// peaks at 0.30, the least covered answerable question at 0.35.
-const DefaultMinCoverage = 0.32
+// DefaultMinCoverage is the refusal threshold the answerability model
+// was fitted for.
+const DefaultMinCoverage = answerThreshold
 
 // MaxQuestionRunes bounds a question; longer ones are declined with
 // ErrQuestionTooLong rather than searched.
@@ -551,7 +550,7 @@ func (b *Base) Retrieve(ctx context.Context, question string, opts SearchOptions
 	if err != nil {
 		return Retrieval{}, err
 	}
-	d := x.decide(&a, results, fittedModel)
+	d := x.decide(&a, results, fittedModel, b.opts.MinCoverage)
 	if d.reason != "" && opts.Region != "" {
 		wide := opts
 		wide.Region = ""
@@ -559,7 +558,7 @@ func (b *Base) Retrieve(ctx context.Context, question string, opts SearchOptions
 		if err != nil {
 			return Retrieval{}, err
 		}
-		if d2 := x.decide(&a, more, fittedModel); d2.reason == "" {
+		if d2 := x.decide(&a, more, fittedModel, b.opts.MinCoverage); d2.reason == "" {
 			results, d = more, d2
 		}
 	}
@@ -574,7 +573,7 @@ func (b *Base) Retrieve(ctx context.Context, question string, opts SearchOptions
 	if a.kind == kindSummary || a.kind == kindFact || a.kind == kindList {
 		ret.Results, ret.Outline = x.outline(question, results, opts.K)
 		if ret.Outline {
-			ret.decision = x.decide(&a, ret.Results, fittedModel)
+			ret.decision = x.decide(&a, ret.Results, fittedModel, b.opts.MinCoverage)
 		}
 	}
 	return ret, nil

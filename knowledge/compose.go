@@ -57,7 +57,7 @@ func (x *Index) compose(a *analysis, results []Result, d decision, scope string,
 	// close to answering as support.
 	var use []int
 	for i := range results {
-		if d.probs[i] >= answerThreshold {
+		if d.probs[i] >= d.threshold {
 			use = append(use, i)
 		}
 	}
@@ -71,7 +71,7 @@ func (x *Index) compose(a *analysis, results []Result, d decision, scope string,
 		// the other passages of the answering article (a way of doing
 		// things goes on over several passages).
 		sameArticle := d.best >= 0 && results[i].Article.ID == results[d.best].Article.ID && !shortKind(a.kind)
-		if d.probs[i] < answerThreshold && (d.probs[i] >= answerThreshold/2 || sameArticle) {
+		if d.probs[i] < d.threshold && (d.probs[i] >= d.threshold/2 || sameArticle) {
 			use = append(use, i)
 		}
 	}

@@ -81,7 +81,7 @@ func (m answerModel) Prob(s Signals) float64 {
 // answerability decision and the extractive answer, on given results.
 func (x *Index) AnswerFrom(question string, results []Result) Answer {
 	a := x.analyze(question)
-	d := x.decide(&a, results, fittedModel)
+	d := x.decide(&a, results, fittedModel, 0)
 	if d.reason != "" {
 		return refusal(nil, x.refusalNote(&a, d.reason))
 	}

@@ -52,17 +52,22 @@ var RefusalReasons = []RefusalReason{
 type decision struct {
 	probs []float64
 	// sig are each result's signals.
-	sig    []signals
-	best   int
-	reason RefusalReason
+	sig  []signals
+	best int
+	// threshold is the probability a passage must reach to answer.
+	threshold float64
+	reason    RefusalReason
 	// best's signals, for the reason and for reports.
 	signals signals
 }
 
 // decide scores every result and decides whether the question is
 // answered.
-func (x *Index) decide(a *analysis, results []Result, m answerModel) decision {
-	d := decision{probs: make([]float64, len(results)), sig: make([]signals, len(results)), best: -1}
+func (x *Index) decide(a *analysis, results []Result, m answerModel, threshold float64) decision {
+	if threshold <= 0 {
+		threshold = answerThreshold
+	}
+	d := decision{probs: make([]float64, len(results)), sig: make([]signals, len(results)), best: -1, threshold: threshold}
 	top := 0.0
 	for _, r := range results {
 		top = max(top, r.Score)
@@ -76,7 +81,7 @@ func (x *Index) decide(a *analysis, results []Result, m answerModel) decision {
 			bestP, d.best, d.signals = p, i, s
 		}
 	}
-	if d.best >= 0 && bestP >= answerThreshold {
+	if d.best >= 0 && bestP >= threshold {
 		return d
 	}
 	d.reason = x.reasonFor(a, d.signals, len(results) > 0)
