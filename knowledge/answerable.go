@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"kbot/knowledge/whitespace"
 )
@@ -365,7 +366,19 @@ func (x *Index) weight(terms []string) float64 {
 // lower-cased. A term of termsOf occurs in it as a substring (a word of
 // letters or digits may also be found inside a longer one).
 func textOf(text string) string {
-	return strings.ToLower(whitespace.Remove(text))
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '\u3000' || r == '\u00a0':
+			return -1
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		case r < 0x80:
+			return r
+		case unicode.IsSpace(r):
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, text)
 }
 
 func containsInt(list []int, v int) bool {

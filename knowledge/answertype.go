@@ -133,17 +133,10 @@ func holdersIn(text string) []holder {
 	rs := []rune(normalisePosts(text))
 	var out []holder
 	for i := 0; i < len(rs); i++ {
-		post := ""
-		for _, p := range posts {
-			if strings.HasPrefix(string(rs[i:min(len(rs), i+len([]rune(p)))]), p) {
-				post = p
-				break
-			}
-		}
+		post, pl := postAt(rs, i)
 		if post == "" {
 			continue
 		}
-		pl := len([]rune(post))
 		name := ""
 		if nameAfter(rs[i+pl:]) {
 			n := 2
@@ -164,6 +157,36 @@ func holdersIn(text string) []holder {
 		i += pl - 1
 	}
 	return out
+}
+
+// postRunes are posts as runes, for postAt.
+var postRunes = func() [][]rune {
+	out := make([][]rune, len(posts))
+	for i, p := range posts {
+		out[i] = []rune(p)
+	}
+	return out
+}()
+
+// postAt returns the post that starts at rs[i] and its length in runes,
+// or "" (the first of posts that matches, so the longest).
+func postAt(rs []rune, i int) (string, int) {
+	for k, pr := range postRunes {
+		if i+len(pr) > len(rs) || rs[i] != pr[0] {
+			continue
+		}
+		match := true
+		for j := 1; j < len(pr); j++ {
+			if rs[i+j] != pr[j] {
+				match = false
+				break
+			}
+		}
+		if match {
+			return posts[k], len(pr)
+		}
+	}
+	return "", 0
 }
 
 func startsPost(rs []rune) bool {
