@@ -110,3 +110,43 @@ func TestRefusalGatesTheWriter(t *testing.T) {
 		t.Fatalf("answerable question: refused %v, writer asked %+v", ans.Refused, w.asked)
 	}
 }
+
+// A county named in the question scopes the answer and wins over the
+// chat's scope; a passage from another county that is still quoted is
+// labelled with its county.
+func TestCountyScope(t *testing.T) {
+	src := t.TempDir()
+	writeDoc(t, src, "a.md", `---
+title: 永吉县开展党员冬训
+author: 永吉县委组织部
+regions: [永吉县]
+---
+永吉县委组织部组织全县党员参加冬季集中培训，重点学习党章党规。培训采取集中授课和分组讨论相结合的方式进行。
+`)
+	writeDoc(t, src, "b.md", `---
+title: 舒兰市结对帮扶工作
+author: 舒兰市委组织部
+regions: [舒兰市]
+---
+舒兰市委组织部组织机关党支部与农村党支部结对帮扶，全市共结成帮扶对子120个。其中，舒兰市与永吉县的乡镇开展跨县结对，永吉县的岔路河镇与舒兰市的法特镇结成帮扶对子8个。
+`)
+	b, err := knowledge.Open(context.Background(), testOptions(t.TempDir(), src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ans, err := b.Ask(ctx, knowledge.Question{Text: "永吉县的党员冬训学习什么内容？", Region: "舒兰市"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Refused || ans.Region != "永吉县" || !strings.Contains(ans.Text, "党章党规") {
+		t.Fatalf("county in the question: %+v", ans)
+	}
+	ans, err = b.Ask(ctx, knowledge.Question{Text: "永吉县的岔路河镇和法特镇结成了多少个帮扶对子？"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Refused || !strings.Contains(ans.Text, "8个") || !strings.Contains(ans.Text, "（舒兰市）") {
+		t.Fatalf("a passage from another county is not labelled: %+v", ans)
+	}
+}
