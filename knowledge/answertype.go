@@ -244,18 +244,6 @@ func nameBefore(rs []rune) bool {
 		!strings.ContainsRune(notInName, rs[n-1]) && !strings.ContainsRune(notInName, rs[n-2])
 }
 
-// holderNamed reports whether some passage names a holder of post.
-func holderNamed(post string, passages []string) bool {
-	for _, p := range passages {
-		for _, h := range holdersIn(p) {
-			if h.post == post || strings.HasSuffix(h.post, post) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // hasFigure reports whether s states a figure: digits, or a Chinese
 // numeral before a measure word.
 func hasFigure(s string) bool {

@@ -50,10 +50,9 @@ var placeSuffixes = []string{"社区", "街道", "村", "镇", "乡", "县", "�
 const notInName = "的了在是和与及或那这个哪些各全本我你他她它该每此其所有上下里中内外从到对向把被让给为以于就也都还又很最更再已将要会能可并而但却则即如若去来年月日号时多少几什么怎谁村镇乡县市区省州盟旗"
 
 var (
-	fullDate  = regexp.MustCompile(`((?:19|20)[0-9]{2})年([0-9]{1,2})月`)
-	yearOnly  = regexp.MustCompile(`((?:19|20)[0-9]{2})年`)
-	itemDate  = regexp.MustCompile(`^([0-9]{1,2})月(?:[0-9]{1,2}日|初|以来|中旬|下旬|上旬|底)`)
-	monthOnly = regexp.MustCompile(`(?:^|[^0-9年])([0-9]{1,2})月`)
+	fullDate = regexp.MustCompile(`((?:19|20)[0-9]{2})年([0-9]{1,2})月`)
+	yearOnly = regexp.MustCompile(`((?:19|20)[0-9]{2})年`)
+	itemDate = regexp.MustCompile(`^([0-9]{1,2})月(?:[0-9]{1,2}日|初|以来|中旬|下旬|上旬|底)`)
 )
 
 func newLexicon(articles []Article, chunks []Chunk, owner []int) *lexicon {
