@@ -255,7 +255,9 @@ func hasFigure(s string) bool {
 	return chineseFigure.MatchString(s)
 }
 
-var chineseFigure = regexp.MustCompile(`[一二两三四五六七八九十百千万]+(个|名|人|次|项|家|户|年|天|批|所|条|种|万|亿|元|岁|位|栋|亩)`)
+// chineseFigure is a figure in Chinese numerals before a measure word; a
+// lone 一 (一个亮点, 一项工作) is an article, not a figure.
+var chineseFigure = regexp.MustCompile(`(?:[二两三四五六七八九十百千万][一二两三四五六七八九十百千万]*|一[十百千万][一二两三四五六七八九十百千万]*)(个|名|人|次|项|家|户|年|天|批|所|条|种|万|亿|元|岁|位|栋|亩)`)
 
 // figureUnit returns the units a number question wants the figure in:
 // the measure word it counts by (多少个 → 个, 多少人 → 人/名/位), or

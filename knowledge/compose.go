@@ -114,7 +114,12 @@ func (x *Index) compose(a *analysis, results []Result, d decision, scope string,
 				if a.kind == kindList && share > 0 && listOpener.MatchString(key) {
 					score += 0.3
 				}
-				if a.kind == kindMethod || a.kind == kindList || a.kind == kindFact || a.kind == kindSummary {
+				switch a.kind {
+				case kindMethod:
+					// A way of doing things is answered by its steps, not
+					// by the principle they serve.
+					score += 0.3 * concreteness(key)
+				case kindList, kindFact, kindSummary:
 					score += 0.15 * concreteness(key)
 				}
 				raw := score
@@ -178,6 +183,7 @@ func (x *Index) choose(a *analysis, cands []quote, results *[]Result) []quote {
 	if a.kind == kindFact {
 		limit = longRunes / 2
 	}
+	concrete := a.kind == kindMethod && concreteness(whitespace.Remove(lead.text)) > 0
 	for _, c := range rest {
 		if len(chosen) >= maxSentences {
 			break
@@ -185,19 +191,24 @@ func (x *Index) choose(a *analysis, cands []quote, results *[]Result) []quote {
 		if c.res == lead.res && c.pos == lead.pos || c.score < lead.score*0.45 || total+runeLen(c.text) > limit {
 			continue
 		}
+		// When the lead is a concrete step, the support is steps too.
+		if concrete && concreteness(whitespace.Remove(c.text)) == 0 {
+			continue
+		}
 		chosen = append(chosen, c)
 		total += runeLen(c.text)
 	}
-	// Reading order after the lead's passage: passage by passage, each
-	// in its own order.
+	// The lead's passage first, then the rest in reading order: by the
+	// passages' places in the collection, each in its own order.
 	head := chosen[0].res
+	at := func(res int) int { return x.chunkAt[(*results)[res].Chunk.ID] }
 	sort.SliceStable(chosen, func(i, j int) bool {
 		ci, cj := chosen[i], chosen[j]
 		if (ci.res == head) != (cj.res == head) {
 			return ci.res == head
 		}
 		if ci.res != cj.res {
-			return ci.res < cj.res
+			return at(ci.res) < at(cj.res)
 		}
 		return ci.pos < cj.pos
 	})
@@ -352,10 +363,10 @@ func concreteness(s string) float64 {
 	if hasFigure(s) {
 		n++
 	}
-	if enumeration.MatchString(s) {
+	if itemNumber(s) > 0 {
 		n++
 	}
-	for _, w := range []string{"通过", "实施", "开展", "建立", "推行", "落实", "组织", "设立", "制定", "打造"} {
+	for _, w := range []string{"通过", "实施", "开展", "建立", "推行", "落实", "设立", "制定", "打造", "举办"} {
 		if strings.Contains(s, w) {
 			n++
 			break
