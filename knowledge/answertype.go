@@ -354,5 +354,9 @@ func placeIn(s string, g *gazetteer) bool {
 			return true
 		}
 	}
-	return false
+	return placePhrase.MatchString(s)
 }
+
+// placePhrase is a place after 在/到/赴/于 that ends in a word for a place
+// other than an administrative one (玉泉山, 淘宝大学礼堂, 新开河村).
+var placePhrase = regexp.MustCompile(`(?:在|到|赴|于)[\p{Han}·]{1,10}?(?:山|湖|江|河|馆|院|宫|堂|楼|厅|园|场|大学|学校|中学|小学|基地|中心|公司|厂|屯|寨|路|街|广场)`)
