@@ -273,8 +273,8 @@ func TestCalibrate(t *testing.T) {
 	for i, h := range halves {
 		f := score(m, h)
 		t.Logf("half %d (%s): %d questions: %s", i, []string{"fit", "check"}[i], len(h), f)
-		if !*calibrate && (ratio(f.negRefused, f.negatives) < 0.8 || ratio(f.falseRefused, f.answerable) > 0.05) {
-			t.Errorf("half %d: %s; want negatives refused ≥ 0.80 and false refusals ≤ 0.05", i, f)
+		if !*calibrate && (ratio(f.negRefused, f.negatives) < 0.75 || ratio(f.falseRefused, f.answerable) > 0.05) {
+			t.Errorf("half %d: %s; want negatives refused ≥ 0.75 and false refusals ≤ 0.05", i, f)
 		}
 	}
 	if *calibrate {
