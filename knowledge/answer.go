@@ -3,15 +3,20 @@ package knowledge
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 )
 
 // Question is what a user asked, with the context that shapes the answer.
 type Question struct {
 	Text string
-	// Region restricts retrieval to one county or district when set.
+	// Region restricts retrieval to one county or district when set (a
+	// chat's /region scope, kbot ask --region); a county named in the
+	// question itself wins over it.
 	Region string
+	// Kind is the kind of answer the question wants (person, number,
+	// date, place, list, method, summary, article, fact), set by Ask for
+	// the Writer.
+	Kind string
 	// History holds the chat's recent turns, oldest first, for follow-up
 	// questions; it may be empty.
 	History []Turn
@@ -42,6 +47,11 @@ type Answer struct {
 	Note string `json:"note,omitempty"`
 	// Mode says how the answer was made.
 	Mode Mode `json:"mode"`
+	// Region is the county or district the answer was scoped to, "" when
+	// none.
+	Region string `json:"region"`
+	// Reason says why a refusal refused ("" otherwise).
+	Reason RefusalReason `json:"reason,omitempty"`
 }
 
 // Citation is one source behind an answer, numbered as in the text.
@@ -99,106 +109,6 @@ const (
 	ModeRefusal Mode = "refusal"
 )
 
-// extractSentences is how many sentences an extractive answer quotes at
-// most, and extractRunes how many characters in all.
-const (
-	extractSentences = 4
-	extractRunes     = 360
-	extractSources   = 3
-)
-
-// extract answers a question from retrieved passages without a model: it
-// quotes the sentences of the top passages that share most of the
-// question's terms, each followed by the [n] of its passage, and cites
-// those passages. results must be best first and relevant (see Refuse).
-func extract(question string, results []Result) Answer {
-	if len(results) == 0 {
-		return Answer{Mode: ModeExtractive}
-	}
-	qterms := uniqueTerms(termsOf(queryText(question)))
-	want := wantedAnswer(question)
-	type cand struct {
-		res, pos int
-		text     string
-		score    float64
-	}
-	var cands []cand
-	seen := map[string]bool{}
-	for ri, r := range results {
-		if ri >= extractSources {
-			break
-		}
-		for pi, s := range chunkSentences(r.Chunk.Text) {
-			// Overlapping passages repeat sentences: quote each once.
-			if runeLen(s) < 4 || seen[s] {
-				continue
-			}
-			seen[s] = true
-			in := map[string]bool{}
-			for _, t := range termsOf(s) {
-				in[t] = true
-			}
-			hit := 0
-			for _, t := range qterms {
-				if in[t] {
-					hit++
-				}
-			}
-			score := float64(hit) / float64(len(qterms)+1)
-			// A sentence that holds what the question asks for — a
-			// name at the post asked about, a figure for 多少 — is
-			// worth more than one that shares the most words.
-			if want.post != "" && holderNamed(want.post, []string{s}) {
-				score += 0.5
-			}
-			if want.number && hasFigure(s) {
-				score += 0.25
-			}
-			// Earlier passages are more relevant as a whole.
-			score *= 1 / (1 + 0.35*float64(ri))
-			cands = append(cands, cand{ri, pi, s, score})
-		}
-	}
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].score > cands[j].score })
-	var chosen []cand
-	total := 0
-	for _, c := range cands {
-		if len(chosen) >= extractSentences {
-			break
-		}
-		n := runeLen(c.text)
-		if len(chosen) > 0 && (total+n > extractRunes || c.score == 0) {
-			continue
-		}
-		chosen = append(chosen, c)
-		total += n
-	}
-	if len(chosen) == 0 && len(cands) > 0 {
-		chosen = cands[:1]
-	}
-	// Quote in reading order: by passage, then by place in the passage.
-	sort.Slice(chosen, func(i, j int) bool {
-		if chosen[i].res != chosen[j].res {
-			return chosen[i].res < chosen[j].res
-		}
-		return chosen[i].pos < chosen[j].pos
-	})
-	number := map[int]int{}
-	var cites []Citation
-	var b strings.Builder
-	for _, c := range chosen {
-		n, ok := number[c.res]
-		if !ok {
-			n = len(cites) + 1
-			number[c.res] = n
-			cites = append(cites, citationOf(n, results[c.res]))
-		}
-		b.WriteString(c.text)
-		fmt.Fprintf(&b, "[%d]", n)
-	}
-	return Answer{Text: b.String(), Citations: cites, Mode: ModeExtractive}
-}
-
 // chunkSentences splits a passage into trimmed sentences, paragraph by
 // paragraph, so that a heading without a full stop stays apart from the
 // sentence after it.
@@ -226,11 +136,12 @@ func citationOf(n int, r Result) Citation {
 // refusalText opens every refusal.
 const refusalText = "知识库中没有找到能回答这个问题的内容。"
 
-// refusal says that nothing is relevant enough and names the nearest
-// articles.
-func refusal(nearest []Article) Answer {
+// refusal says that nothing answers, what the collection has instead
+// (note), and names the nearest articles.
+func refusal(nearest []Article, note string) Answer {
 	var b strings.Builder
 	b.WriteString(refusalText)
+	b.WriteString(note)
 	if len(nearest) > 0 {
 		b.WriteString("最接近的文章是：")
 		for i, a := range nearest {

@@ -66,9 +66,9 @@ type Options struct {
 	Chunk ChunkOptions
 	// K is how many passages a question retrieves (default 5).
 	K int
-	// MinCoverage is the refusal threshold: when no retrieved passage
-	// holds at least this share of the question's weighted terms, the
-	// question is refused. Zero means DefaultMinCoverage.
+	// MinCoverage is the refusal threshold: the probability (0–1) the
+	// answerability model (answerable.go) must give some passage for the
+	// question to be answered. Zero means DefaultMinCoverage.
 	MinCoverage float64
 	// Writer, when set, writes answers (an LLM); otherwise answers are
 	// extractive.
@@ -84,10 +84,9 @@ type Options struct {
 	ExtractPDF func(ctx context.Context, data []byte) (string, error)
 }
 
-// DefaultMinCoverage is the refusal threshold, calibrated on the
-// development questions: the negative that only coverage can catch
-// peaks at 0.30, the least covered answerable question at 0.35.
-const DefaultMinCoverage = 0.32
+// DefaultMinCoverage is the refusal threshold the answerability model
+// was fitted for.
+const DefaultMinCoverage = answerThreshold
 
 // MaxQuestionRunes bounds a question; longer ones are declined with
 // ErrQuestionTooLong rather than searched.
@@ -428,10 +427,11 @@ func (b *Base) Search(ctx context.Context, query string, opts SearchOptions) ([]
 // Retrieval is what retrieval found for a question.
 type Retrieval struct {
 	Results []Result
-	// Refused is true when no passage is relevant enough; RefusalReason
-	// says why.
+	// Refused is true when no passage answers the question;
+	// RefusalReason says why and Note what the collection has instead.
 	Refused       bool
 	RefusalReason RefusalReason
+	Note          string
 	// Outline is true when the question asks for an article's main
 	// points and Results lead with the first passage of each of its
 	// top-level headings.
@@ -439,10 +439,20 @@ type Retrieval struct {
 	// Catalog holds the answer when the question is about the collection
 	// itself; Results then are the passages it cites.
 	Catalog *Answer
+	// Region is the county or district retrieval was scoped to: the one
+	// the question names, else the one asked for in SearchOptions.
+	Region string
+
+	analysis analysis
+	decision decision
 }
 
-// Retrieve finds the passages for a question, decides whether to refuse,
-// and answers questions about the collection from the article table.
+// Retrieve finds the passages for a question, decides whether they
+// answer it, and answers questions about the collection from the article
+// table. A question that names one county is scoped to its articles and
+// news items (a county named in the question wins over opts.Region); when
+// none of them answers, passages from elsewhere are tried and, if they
+// answer, are labelled with their county in the answer.
 func (b *Base) Retrieve(ctx context.Context, question string, opts SearchOptions) (Retrieval, error) {
 	question, err := checkQuestion(question)
 	if err != nil {
@@ -457,27 +467,60 @@ func (b *Base) Retrieve(ctx context.Context, question string, opts SearchOptions
 			return Retrieval{Results: results, Catalog: &ans}, nil
 		}
 	}
+	if opts.K <= 0 {
+		opts.K = b.opts.K
+	}
+	a := x.analyze(question)
+	if len(a.counties) == 1 {
+		opts.Region = a.counties[0]
+	} else if len(a.counties) > 1 {
+		opts.Region = ""
+	}
+	if opts.Region != "" {
+		if canon := x.places.resolve(opts.Region); canon != "" {
+			opts.Region = canon
+		}
+	}
 	results, err := b.Search(ctx, question, opts)
 	if err != nil {
 		return Retrieval{}, err
 	}
-	reason := x.refusalReason(question, results, b.opts.MinCoverage)
-	ret := Retrieval{Results: results, Refused: reason != "", RefusalReason: reason}
-	if !ret.Refused {
-		k := opts.K
-		if k <= 0 {
-			k = b.opts.K
+	d := x.decide(&a, results, fittedModel, b.opts.MinCoverage)
+	if d.reason != "" && opts.Region != "" {
+		wide := opts
+		wide.Region = ""
+		more, err := b.Search(ctx, question, wide)
+		if err != nil {
+			return Retrieval{}, err
 		}
-		ret.Results, ret.Outline = x.outline(question, results, k)
+		if d2 := x.decide(&a, more, fittedModel, b.opts.MinCoverage); d2.reason == "" {
+			results, d = more, d2
+		}
+	}
+	for i := range results {
+		results[i].Answerability = d.probs[i]
+	}
+	ret := Retrieval{Results: results, Refused: d.reason != "", RefusalReason: d.reason, Region: opts.Region, analysis: a, decision: d}
+	if ret.Refused {
+		ret.Note = x.refusalNote(&a, d.reason)
+		return ret, nil
+	}
+	if a.kind == kindSummary || a.kind == kindFact || a.kind == kindList {
+		ret.Results, ret.Outline = x.outline(question, results, opts.K)
+		if ret.Outline {
+			ret.decision = x.decide(&a, ret.Results, fittedModel, b.opts.MinCoverage)
+		}
 	}
 	return ret, nil
 }
 
 // Ask answers a question: from the article table for questions about the
-// collection, a refusal when nothing is relevant enough, else an answer
-// from the retrieved passages — written by the Writer when one is set
-// (falling back to the extractive answer when it fails), extractive
-// otherwise. It returns an error only when the question cannot be asked
+// collection, a refusal when no passage answers it, else an answer from
+// the passages that do — written by the Writer when one is set (falling
+// back to the extractive answer when it fails), extractive otherwise. A
+// follow-up (那永吉县呢？ 还有呢？) is first read with the chat's history:
+// by the Writer's rewriter when there is one, else by the rules of
+// followup.go. It returns an error only when the question cannot be asked
 // (ErrEmptyQuestion, ErrQuestionTooLong, ErrNotReady) or retrieval fails.
 func (b *Base) Ask(ctx context.Context, q Question) (Answer, error) {
 	text, err := checkQuestion(q.Text)
@@ -485,13 +528,19 @@ func (b *Base) Ask(ctx context.Context, q Question) (Answer, error) {
 		return Answer{}, err
 	}
 	q.Text = text
-	if b.opts.Writer != nil && len(q.History) > 0 {
-		rewritten, err := b.opts.Writer.Rewrite(ctx, q)
-		switch {
-		case err != nil:
-			b.log.Warn("rewrite follow-up question", "err", err)
-		case strings.TrimSpace(rewritten) != "" && utf8.RuneCountInString(rewritten) <= MaxQuestionRunes:
-			q.Text = strings.TrimSpace(rewritten)
+	skip := ""
+	if len(q.History) > 0 {
+		if b.opts.Writer != nil {
+			rewritten, err := b.opts.Writer.Rewrite(ctx, q)
+			switch {
+			case err != nil:
+				b.log.Warn("rewrite follow-up question", "err", err)
+			case strings.TrimSpace(rewritten) != "" && utf8.RuneCountInString(rewritten) <= MaxQuestionRunes:
+				q.Text = strings.TrimSpace(rewritten)
+			}
+		} else if x := b.cur.Load(); x != nil {
+			f := x.followUp(q.Text, q.History)
+			q.Text, skip = f.text, f.skip
 		}
 	}
 	ret, err := b.Retrieve(ctx, q.Text, SearchOptions{Region: q.Region})
@@ -502,20 +551,31 @@ func (b *Base) Ask(ctx context.Context, q Question) (Answer, error) {
 		return *ret.Catalog, nil
 	}
 	if ret.Refused || len(ret.Results) == 0 {
-		return refusal(nearestArticles(ret.Results, 3)), nil
+		ans := refusal(nearestArticles(ret.Results, 3), ret.Note)
+		ans.Region, ans.Reason = ret.Region, ret.RefusalReason
+		return ans, nil
 	}
+	x := b.cur.Load()
 	if b.opts.Writer != nil {
-		ans, err := b.opts.Writer.Write(ctx, q, ret.Results)
+		wq := q
+		wq.Kind = string(ret.analysis.kind)
+		ans, err := b.opts.Writer.Write(ctx, wq, ret.Results)
 		if err == nil {
+			ans.Region = ret.Region
 			return ans, nil
 		}
 		b.log.Warn("answer writer failed, answering extractively", "err", err)
-		ans = extract(q.Text, ret.Results)
+		ans = x.compose(&ret.analysis, ret.Results, ret.decision, ret.Region, skip)
 		ans.Note = "大模型暂时无法作答，以下为原文摘录"
+		ans.Region = ret.Region
 		return ans, nil
 	}
+	var ans Answer
 	if ret.Outline {
-		return outlineAnswer(ret.Results), nil
+		ans = outlineAnswer(ret.Results)
+	} else {
+		ans = x.compose(&ret.analysis, ret.Results, ret.decision, ret.Region, skip)
 	}
-	return extract(q.Text, ret.Results), nil
+	ans.Region = ret.Region
+	return ans, nil
 }

@@ -181,3 +181,30 @@ func BenchmarkLoadIndex(b *testing.B) {
 	b.ReportMetric(float64(st.Size())/(1<<20), "file-MB")
 	b.ReportMetric(float64(kb.Stats().Chunks), "chunks")
 }
+
+// BenchmarkAnswerSelection measures what a question costs after
+// retrieval: its analysis, the answerability of each of its five
+// passages and the extractive answer, on the bundled issue.
+func BenchmarkAnswerSelection(b *testing.B) {
+	ctx := context.Background()
+	base, err := knowledge.Open(ctx, testOptions(b.TempDir(), knowledge.BundledSource))
+	if err != nil {
+		b.Fatal(err)
+	}
+	qs := readQuestions(b, "testdata/eval/dev.jsonl")
+	results := make([][]knowledge.Result, len(qs))
+	for i, q := range qs {
+		if results[i], err = base.Search(ctx, q.Question, knowledge.SearchOptions{K: 5}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	x := base.Index()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		j := i % len(qs)
+		if a := x.AnswerFrom(qs[j].Question, results[j]); a.Text == "" {
+			b.Fatalf("%s: empty answer", qs[j].ID)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/question")
+}

@@ -13,9 +13,12 @@
 //   - retrieval over an Index: BM25 over character bigrams, vector search
 //     behind the VectorIndex interface, one filter predicate for both,
 //     reciprocal rank fusion, the region boost and the ranking;
-//   - answering: the refusal decision, answers about the collection
-//     itself (who wrote what), outlines and extractive answers, or a
-//     Writer (a language model, package knowledge/llm) when one is set;
+//   - answering: question analysis (the kind of answer wanted, what the
+//     question pins down), the answerability of each passage by one
+//     fitted scoring function and the refusal it decides, answers about
+//     the collection itself (who wrote what), outlines and extractive
+//     answers, follow-ups read with the chat's history, or a Writer (a
+//     language model, package knowledge/llm) when one is set;
 //   - Base, which builds, persists, reloads and serves the Index, and the
 //     evaluation of retrieval on a questions file.
 //
@@ -32,8 +35,9 @@
 // section, byline and heading) through the PassageCache, builds the
 // keyword and vector indexes and writes the index file atomically; then
 // it swaps the new Index in whole, so queries never see a half-built one.
-// On a question, Base embeds it, and Index.search filters, retrieves from
-// both indexes, fuses and ranks; the refusal checks then decide whether
-// the passages answer it, and the answer is composed from them with [n]
+// On a question, Base analyses it, scopes it to the county it names,
+// embeds it, and Index.search filters, retrieves from both indexes, fuses
+// and ranks; the answerability model then decides whether the passages
+// answer it, and the answer is composed from those that do with [n]
 // markers that Citations resolve to article, author and passage.
 package knowledge

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"kbot/knowledge/whitespace"
@@ -26,6 +27,10 @@ type EvalQuestion struct {
 	// compared without whitespace.
 	Evidence string `json:"evidence"`
 	Answer   string `json:"answer"`
+	// Class names, for a negative question, the kind of question the
+	// collection cannot answer (off-topic, unknown place or time, missing
+	// detail, no such article, ...); optional, for reports.
+	Class string `json:"class,omitempty"`
 }
 
 // KindNegative marks questions that retrieval should refuse.
@@ -80,6 +85,15 @@ type EvalSummary struct {
 	// FalseRefusals the share of answerable questions refused.
 	NegativesRefused float64 `json:"negatives_refused"`
 	FalseRefusals    float64 `json:"false_refusals"`
+	// With answers (EvaluateAnswers): AnswerHit is the share of
+	// answerable questions whose answer text holds the evidence;
+	// RefusalPrecision the share of refusals that refused a negative,
+	// RefusalRecall the share of negatives refused; Reasons counts the
+	// refusals by reason.
+	AnswerHit        *float64              `json:"answer_hit,omitempty"`
+	RefusalPrecision *float64              `json:"refusal_precision,omitempty"`
+	RefusalRecall    *float64              `json:"refusal_recall,omitempty"`
+	Reasons          map[RefusalReason]int `json:"refusal_reasons,omitempty"`
 }
 
 // EvalOutcome is what retrieval did with one question.
@@ -90,6 +104,10 @@ type EvalOutcome struct {
 	// evidence, 0 when none does (always 0 for negatives).
 	HitRank int
 	Results []Result
+	// Answer is what Ask answered (EvaluateAnswers only), and AnswerHit
+	// whether its text holds the evidence.
+	Answer    *Answer
+	AnswerHit bool
 }
 
 // Evaluate runs every question through retrieval (as Ask does) and scores
@@ -153,4 +171,61 @@ func (b *Base) Evaluate(ctx context.Context, qs []EvalQuestion, k int, method Me
 		sum.NegativesRefused = float64(negRefused) / float64(sum.Negatives)
 	}
 	return sum, outs, nil
+}
+
+// EvaluateAnswers runs Evaluate and then the whole Ask path for every
+// question, scoring the answers: an answer hits when its text, without
+// white space and citation markers, holds the evidence (without white
+// space). Refusals are counted by reason.
+func (b *Base) EvaluateAnswers(ctx context.Context, qs []EvalQuestion, k int, method Method) (EvalSummary, []EvalOutcome, error) {
+	sum, outs, err := b.Evaluate(ctx, qs, k, method)
+	if err != nil {
+		return sum, outs, err
+	}
+	sum.Reasons = map[RefusalReason]int{}
+	var hits, refused, refusedNeg, negatives, answerable int
+	for i := range outs {
+		q := outs[i].Question
+		ans, err := b.Ask(ctx, Question{Text: q.Question})
+		if err != nil {
+			return sum, nil, fmt.Errorf("question %s: %w", q.ID, err)
+		}
+		outs[i].Answer = &ans
+		if ans.Refused {
+			refused++
+			sum.Reasons[ans.Reason]++
+		}
+		if q.Kind == KindNegative {
+			negatives++
+			if ans.Refused {
+				refusedNeg++
+			}
+			continue
+		}
+		answerable++
+		if !ans.Refused && AnswerHolds(ans.Text, q.Evidence) {
+			outs[i].AnswerHit = true
+			hits++
+		}
+	}
+	ratio := func(a, b int) *float64 {
+		v := 0.0
+		if b > 0 {
+			v = float64(a) / float64(b)
+		}
+		return &v
+	}
+	sum.AnswerHit = ratio(hits, answerable)
+	sum.RefusalPrecision = ratio(refusedNeg, refused)
+	sum.RefusalRecall = ratio(refusedNeg, negatives)
+	return sum, outs, nil
+}
+
+var citationMarker = regexp.MustCompile(`\[[0-9]+\]`)
+
+// AnswerHolds reports whether answer text holds evidence, both compared
+// without white space and the answer without its [n] markers.
+func AnswerHolds(text, evidence string) bool {
+	ev := whitespace.Remove(evidence)
+	return ev != "" && strings.Contains(whitespace.Remove(citationMarker.ReplaceAllString(text, "")), ev)
 }

@@ -23,6 +23,7 @@ type Index struct {
 	vecIndex     VectorIndex
 	keywords     *keywordIndex
 	places       *gazetteer
+	lex          *lexicon
 	embedderID   string
 	dims         int
 	builtAt      time.Time
@@ -142,6 +143,7 @@ func assemble(ctx context.Context, newVectors VectorIndexFunc, articles []Articl
 	idx.vecIndex = vi
 	idx.keywords = newKeywordIndex(texts)
 	idx.places = newGazetteer(articles)
+	idx.lex = newLexicon(articles, chunks, owner)
 	return idx, nil
 }
 

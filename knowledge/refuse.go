@@ -1,111 +1,153 @@
 package knowledge
 
 import (
-	"regexp"
+	"sort"
 	"strings"
-
-	"kbot/knowledge/cjk"
-	"kbot/knowledge/whitespace"
 )
-
-// Retrieval refuses a question, rather than answering from the nearest
-// passages, when:
-//   - it names a place (…市, …县, …区, …省) that no article mentions: the
-//     knowledge base knows nothing about that place;
-//   - it names a year that no article mentions;
-//   - no retrieved passage holds enough of its weighted terms (coverage
-//     below Options.MinCoverage);
-//   - it asks who holds a post and no passage names anyone at that post
-//     (see answertype.go).
 
 // RefusalReason says why retrieval refused a question.
 type RefusalReason string
 
-// Refusal reasons.
+// Refusal reasons: the constraint of the question that no passage met, or
+// the signal that was too weak.
 const (
-	// RefusalUnknownPlace: the question names a place no article mentions.
+	// RefusalUnknownPlace: the question names a place (a county, a
+	// village, a city) that no passage answering it is about.
 	RefusalUnknownPlace RefusalReason = "unknown place"
-	// RefusalUnknownYear: the question names a year no article mentions.
-	RefusalUnknownYear RefusalReason = "unknown year"
-	// RefusalLowCoverage: no passage holds enough of the question's
-	// weighted terms.
-	RefusalLowCoverage RefusalReason = "low coverage"
+	// RefusalUnknownTime: the question names a time (a year, a month,
+	// 明天) that no passage answering it speaks of.
+	RefusalUnknownTime RefusalReason = "unknown time"
+	// RefusalUnknownPerson: the question names a person no passage
+	// answering it mentions.
+	RefusalUnknownPerson RefusalReason = "unknown person"
 	// RefusalNoHolder: the question asks who holds a post and no passage
-	// names anyone at it.
+	// names anyone at it (of that organisation and place).
 	RefusalNoHolder RefusalReason = "no holder named"
+	// RefusalNoArticle: the question asks about an article (by title or
+	// by its author's post) that the collection does not have.
+	RefusalNoArticle RefusalReason = "no such article"
+	// RefusalNotAQuestion: a request to produce something, not a
+	// question about the collection.
+	RefusalNotAQuestion RefusalReason = "not a question"
+	// RefusalUnknownTerms: the question is mostly words the collection
+	// never uses.
+	RefusalUnknownTerms RefusalReason = "unknown terms"
+	// RefusalDetailMissing: passages about the subject exist, but none
+	// holds an answer of the kind asked (a figure, a name, a date).
+	RefusalDetailMissing RefusalReason = "detail not given"
+	// RefusalLowCoverage: no passage holds enough of what the question
+	// asks about.
+	RefusalLowCoverage RefusalReason = "low coverage"
 )
 
-// genericPlaceWords end in a place suffix without naming a place.
-var genericPlaceWords = map[string]bool{
-	"社区": true, "城区": true, "辖区": true, "园区": true, "景区": true, "小区": true, "片区": true,
-	"山区": true, "矿区": true, "街区": true, "新区": true, "地区": true, "市区": true, "郊区": true,
-	"城市": true, "都市": true, "超市": true, "上市": true, "全市": true, "本市": true, "我市": true,
-	"该市": true, "各市": true, "全县": true, "本县": true, "我县": true, "该县": true, "各县": true,
-	"全区": true, "本区": true, "我区": true, "该区": true, "各区": true, "全省": true, "本省": true,
-	"我省": true, "该省": true, "各省": true, "外省": true, "外市": true, "外县": true, "反省": true,
-	"节省": true, "误区": true, "盲区": true, "专区": true, "分区": true, "校区": true, "营区": true,
+// RefusalReasons lists every reason, for reports.
+var RefusalReasons = []RefusalReason{
+	RefusalUnknownPlace, RefusalUnknownTime, RefusalUnknownPerson, RefusalNoHolder, RefusalNoArticle,
+	RefusalNotAQuestion, RefusalUnknownTerms, RefusalDetailMissing, RefusalLowCoverage,
 }
 
-var yearPattern = regexp.MustCompile(`(?:^|[^0-9])((?:19|20)[0-9]{2})\s*年`)
-
-// unknownPlace returns the first place the question names that the index
-// has never seen, or "".
-func (x *Index) unknownPlace(q string) string {
-	rs := []rune(whitespace.RemoveInLines(q))
-	for i, r := range rs {
-		if !strings.ContainsRune("市县区省", r) || i < 2 {
-			continue
-		}
-		if genericPlaceWords[string(rs[i-1:i+1])] {
-			continue
-		}
-		if !cjk.IsHan(rs[i-1]) || !cjk.IsHan(rs[i-2]) {
-			continue
-		}
-		if x.places.resolve(string(rs[i-2:i+1])) != "" {
-			continue
-		}
-		// The name is the two or three characters before the suffix; the
-		// place is known when either reading occurs in the index.
-		known := x.keywords.known(string(rs[i-2 : i+1]))
-		if !known && i >= 3 && cjk.IsHan(rs[i-3]) {
-			known = x.keywords.known(string(rs[i-3 : i+1]))
-		}
-		if !known {
-			return string(rs[i-2 : i+1])
-		}
-	}
-	return ""
+// decision is the verdict on a question's results: each result's
+// probability of answering, and why the question is refused ("" when it
+// is answered).
+type decision struct {
+	probs []float64
+	// sig are each result's signals.
+	sig  []signals
+	best int
+	// threshold is the probability a passage must reach to answer.
+	threshold float64
+	reason    RefusalReason
+	// best's signals, for the reason and for reports.
+	signals signals
 }
 
-// unknownYear returns a year the question names that no article mentions.
-func (x *Index) unknownYear(q string) string {
-	for _, m := range yearPattern.FindAllStringSubmatch(q, -1) {
-		if len(x.keywords.postings[m[1]]) == 0 {
-			return m[1]
-		}
+// decide scores every result and decides whether the question is
+// answered.
+func (x *Index) decide(a *analysis, results []Result, m answerModel, threshold float64) decision {
+	if threshold <= 0 {
+		threshold = answerThreshold
 	}
-	return ""
-}
-
-// refusalReason decides whether to refuse a question given its results:
-// it returns why, or "" to answer.
-func (x *Index) refusalReason(q string, results []Result, minCoverage float64) RefusalReason {
-	if x.unknownPlace(q) != "" {
-		return RefusalUnknownPlace
-	}
-	if x.unknownYear(q) != "" {
-		return RefusalUnknownYear
-	}
-	best := 0.0
+	d := decision{probs: make([]float64, len(results)), sig: make([]signals, len(results)), best: -1, threshold: threshold}
+	top := 0.0
 	for _, r := range results {
-		best = max(best, r.Coverage)
+		top = max(top, r.Score)
 	}
-	if best < minCoverage {
+	bestP := -1.0
+	for i, r := range results {
+		s := x.measure(a, r, top)
+		p := m.prob(s)
+		d.probs[i], d.sig[i] = p, s
+		if p > bestP {
+			bestP, d.best, d.signals = p, i, s
+		}
+	}
+	if d.best >= 0 && bestP >= threshold {
+		return d
+	}
+	d.reason = x.reasonFor(a, d.signals, len(results) > 0)
+	return d
+}
+
+// reasonFor names why the best passage does not answer.
+func (x *Index) reasonFor(a *analysis, s signals, any bool) RefusalReason {
+	switch {
+	case a.kind == kindTask:
+		return RefusalNotAQuestion
+	case len(a.unknown) > 0:
+		return RefusalUnknownPlace
+	case !any:
 		return RefusalLowCoverage
+	case s.miss != "":
+		return s.miss
+	case s.Unseen >= 0.3:
+		return RefusalUnknownTerms
+	case !s.kindOK && s.Focus >= 0.5:
+		return RefusalDetailMissing
 	}
-	if unnamedHolder(q, results) != "" {
-		return RefusalNoHolder
+	return RefusalLowCoverage
+}
+
+// refusalNote says, after a refusal, what the collection does have for
+// the reason given.
+func (x *Index) refusalNote(a *analysis, reason RefusalReason) string {
+	switch reason {
+	case RefusalUnknownPlace:
+		regions := x.Regions()
+		var named []string
+		named = append(named, a.unknown...)
+		if len(named) == 0 {
+			named = append(append(named, a.counties...), a.places...)
+		}
+		s := ""
+		if len(named) > 0 {
+			s = "知识库里没有关于" + strings.Join(named, "、") + "的这方面内容。"
+		}
+		if len(regions) > 0 {
+			s += "收录的文章涉及：" + strings.Join(regions, "、") + "。"
+		}
+		return s
+	case RefusalUnknownTime:
+		if p := x.lex.period(); p != "" {
+			return "收录的工作动态时间范围是" + p + "。"
+		}
+	case RefusalNoArticle:
+		var by []string
+		for _, art := range x.articles {
+			if art.Author != "" && art.AuthorPost != "" {
+				by = append(by, art.Byline())
+			}
+		}
+		sort.Strings(by)
+		if len(by) > 0 {
+			return "知识库里没有这篇文章。有署名职务的作者是：" + strings.Join(by, "；") + "。"
+		}
+		return "知识库里没有这篇文章。"
+	case RefusalNoHolder:
+		return "相关文章没有写明担任" + a.org + a.post + "的人是谁。"
+	case RefusalDetailMissing:
+		return "相关文章没有给出问题所问的这一点。"
+	case RefusalNotAQuestion:
+		return "我只回答关于知识库中文章内容的问题。"
 	}
 	return ""
 }

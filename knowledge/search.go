@@ -47,6 +47,9 @@ type Result struct {
 	// weighted terms the passage contains; both feed the refusal.
 	Similarity float64 `json:"-"`
 	Coverage   float64 `json:"-"`
+	// Answerability is the probability that the passage answers the
+	// question (see answerable.go); set by Retrieve, zero from Search.
+	Answerability float64 `json:"-"`
 }
 
 // ErrUnknownRegion is returned for a region filter that names no known

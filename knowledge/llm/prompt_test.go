@@ -39,6 +39,8 @@ func TestBuildUserMessageGolden(t *testing.T) {
 		History: []knowledge.Turn{{Question: "这个镇有多少网格？", Answer: "全镇划分为42个网格[1]。"}},
 	}
 	golden(t, "user_message.golden", buildUserMessage(q, testResults()))
+	q.Kind = "number"
+	golden(t, "user_message_kind.golden", buildUserMessage(q, testResults()))
 }
 
 func TestSystemPromptGolden(t *testing.T) {
