@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sashabaranov/go-openai"
 
+	"kbot/embeddings/openaicompat"
 	"kbot/knowledge"
 )
 
@@ -76,16 +77,12 @@ type Writer struct {
 	apiKey      string
 	temperature float32
 	maxTokens   int
-	timeout     time.Duration
-	maxRetries  int
+	retrier     openaicompat.Retrier
 	system      string
 	stream      bool
 	reasoning   bool
 	log         *slog.Logger
 	m           *metrics
-	// backoff returns the pause before retry number n (from 1); tests
-	// shorten it.
-	backoff func(n int) time.Duration
 }
 
 var _ knowledge.Writer = (*Writer)(nil)
@@ -126,40 +123,36 @@ func New(opts Options) (*Writer, error) {
 		return nil, fmt.Errorf("llm: register metrics: %w", err)
 	}
 
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = &http.Client{}
-	}
-	cfg := openai.DefaultConfig(opts.APIKey)
-	cfg.BaseURL = strings.TrimRight(base, "/")
-	cfg.HTTPClient = hintingDoer{hc}
-
 	w := &Writer{
-		client:      openai.NewClientWithConfig(cfg),
+		client:      openaicompat.NewClient(base, opts.APIKey, opts.HTTPClient),
 		model:       model,
 		apiKey:      opts.APIKey,
 		temperature: opts.Temperature,
 		maxTokens:   opts.MaxTokens,
-		timeout:     opts.Timeout,
-		maxRetries:  opts.MaxRetries,
-		system:      systemPrompt(opts.SystemPrompt),
-		stream:      opts.Stream,
-		reasoning:   isReasoningModel(model),
-		log:         opts.Logger,
-		m:           m,
-		backoff:     backoff,
+		retrier: openaicompat.Retrier{
+			MaxRetries:    opts.MaxRetries,
+			Timeout:       opts.Timeout,
+			MaxRetryAfter: retryAfterMax,
+			Backoff:       openaicompat.Backoff(backoffBase, backoffMax),
+			Classify:      classify,
+		},
+		system:    systemPrompt(opts.SystemPrompt),
+		stream:    opts.Stream,
+		reasoning: isReasoningModel(model),
+		log:       opts.Logger,
+		m:         m,
 	}
 	if w.maxTokens == 0 {
 		w.maxTokens = DefaultMaxTokens
 	}
-	if w.timeout == 0 {
-		w.timeout = DefaultTimeout
+	if w.retrier.Timeout == 0 {
+		w.retrier.Timeout = DefaultTimeout
 	}
 	switch {
-	case w.maxRetries == 0:
-		w.maxRetries = DefaultMaxRetries
-	case w.maxRetries < 0:
-		w.maxRetries = 0
+	case w.retrier.MaxRetries == 0:
+		w.retrier.MaxRetries = DefaultMaxRetries
+	case w.retrier.MaxRetries < 0:
+		w.retrier.MaxRetries = 0
 	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)

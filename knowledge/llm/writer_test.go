@@ -32,7 +32,7 @@ func newTestWriter(t *testing.T, url string, mod func(*Options)) *Writer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.backoff = func(int) time.Duration { return time.Millisecond }
+	w.retrier.Backoff = func(int) time.Duration { return time.Millisecond }
 	return w
 }
 
@@ -596,27 +596,5 @@ func TestWriteCanceledByCaller(t *testing.T) {
 	}
 	if f.calls() != 1 {
 		t.Errorf("server saw %d requests after the caller gave up, want 1", f.calls())
-	}
-}
-
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-	tests := []struct {
-		name string
-		in   string
-		want time.Duration
-	}{
-		{"seconds are read", "3", 3 * time.Second},
-		{"HTTP date is read", now.Add(10 * time.Second).Format(http.TimeFormat), 10 * time.Second},
-		{"past date means no pause", now.Add(-time.Minute).Format(http.TimeFormat), 0},
-		{"absent means no pause", "", 0},
-		{"garbage means no pause", "soon", 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := parseRetryAfter(tt.in, now); got != tt.want {
-				t.Errorf("parseRetryAfter(%q) = %v, want %v", tt.in, got, tt.want)
-			}
-		})
 	}
 }
