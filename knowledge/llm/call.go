@@ -33,6 +33,8 @@ var (
 	errNoChoices     = errors.New("response has no choices")
 	errContentFilter = errors.New("reply withheld by the server's content filter")
 	errCutShort      = errors.New("response body cut short")
+	errNoFirstToken  = errors.New("no token within the first-token timeout")
+	errBreakerOpen   = errors.New("not asked: the model failed too often in a row lately")
 )
 
 // complete runs req with retries and returns the completion text. When
@@ -41,8 +43,38 @@ var (
 // completion into the text returned, or rejects it with an *Error; a
 // rejected reply is not retried. Failures are returned as *Error, and each
 // call is counted once in kbot_llm_requests_total, under the outcome the
-// caller gets.
+// caller gets. While the circuit breaker is open, complete fails at once
+// with KindBreakerOpen, without a request.
 func (w *Writer) complete(ctx context.Context, op string, req openai.ChatCompletionRequest, onText func(string), accept func(raw string) (string, error)) (string, error) {
+	t, ok := w.breaker.allow()
+	if !ok {
+		w.m.failures.WithLabelValues(op, string(KindBreakerOpen)).Inc()
+		return "", &Error{Op: op, Kind: KindBreakerOpen, Err: errBreakerOpen}
+	}
+	text, err := w.retry(ctx, op, req, onText, accept)
+	w.breaker.done(t, outcomeOf(err))
+	return text, err
+}
+
+// outcomeOf says what a call's error tells of the model: an unusable
+// reply is still a reply, and a caller who gave up tells nothing.
+func outcomeOf(err error) outcome {
+	var e *Error
+	switch {
+	case err == nil:
+		return answered
+	case !errors.As(err, &e):
+		return failed
+	case e.Kind == KindEmpty || e.Kind == KindGarbled:
+		return answered
+	case e.Kind == KindCanceled:
+		return unknown
+	}
+	return failed
+}
+
+// retry runs req with the writer's retries; see complete.
+func (w *Writer) retry(ctx context.Context, op string, req openai.ChatCompletionRequest, onText func(string), accept func(raw string) (string, error)) (string, error) {
 	r := w.retrier
 	r.OnFailure = func(f openaicompat.Failure) {
 		w.log.Warn("model call failed", "op", op, "attempt", f.Attempt, "kind", f.Class.Kind,
@@ -95,6 +127,8 @@ func classify(ctx context.Context, err error) openaicompat.Class {
 		return openaicompat.Class{Kind: KindNetwork, Retryable: true}
 	case errors.Is(err, errStreamCut):
 		return openaicompat.Class{Kind: KindStream, Retryable: true}
+	case errors.Is(err, errNoFirstToken):
+		return openaicompat.Class{Kind: KindTimeout, Retryable: true}
 	}
 	return openaicompat.Classify(ctx, err)
 }
@@ -138,7 +172,20 @@ func (w *Writer) once(ctx context.Context, op string, req openai.ChatCompletionR
 	return c.Message.Content, nil
 }
 
-func (w *Writer) streamOnce(ctx context.Context, op string, req openai.ChatCompletionRequest, start time.Time, onText func(string)) (string, error) {
+// streamOnce makes one streamed attempt. Until its first token it is also
+// bounded by the first-token timeout.
+func (w *Writer) streamOnce(ctx context.Context, op string, req openai.ChatCompletionRequest, start time.Time, onText func(string)) (text string, err error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	firstToken := time.AfterFunc(w.firstToken, func() { cancel(errNoFirstToken) })
+	defer firstToken.Stop()
+	defer func() {
+		if err != nil && context.Cause(ctx) == errNoFirstToken {
+			// The underlying error only says the request was canceled.
+			err = fmt.Errorf("%w (%s)", errNoFirstToken, w.firstToken)
+		}
+	}()
+
 	req.StreamOptions = &openai.StreamOptions{IncludeUsage: true}
 	stream, err := w.client.CreateChatCompletionStream(ctx, req)
 	if err != nil {
@@ -168,6 +215,11 @@ func (w *Writer) streamOnce(ctx context.Context, op string, req openai.ChatCompl
 		for _, c := range resp.Choices {
 			if c.Index != 0 {
 				continue
+			}
+			if c.Delta.Content != "" || c.Delta.ReasoningContent != "" {
+				// The model is working; from here Timeout alone bounds
+				// the attempt.
+				firstToken.Stop()
 			}
 			if c.Delta.Content != "" {
 				b.WriteString(c.Delta.Content)

@@ -28,6 +28,9 @@ const (
 	// KindGarbled: the text is unusable: no Chinese, an echo of the prompt,
 	// a filtered or off-format reply.
 	KindGarbled Kind = "garbled"
+	// KindBreakerOpen: the model was not asked, because it failed too
+	// often in a row lately (see Writer.Breaker).
+	KindBreakerOpen Kind = "breaker_open"
 )
 
 // Error is the error Write and Rewrite return. Its message never contains

@@ -598,3 +598,112 @@ func TestWriteCanceledByCaller(t *testing.T) {
 		t.Errorf("server saw %d requests after the caller gave up, want 1", f.calls())
 	}
 }
+
+func TestFirstTokenTimeout(t *testing.T) {
+	const good = "网格员每周入户走访[1]。"
+	const firstToken = 500 * time.Millisecond
+	// chunk writes one stream event whose delta has the given fields.
+	chunk := func(w http.ResponseWriter, delta string) {
+		fmt.Fprintf(w, "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":%s,\"finish_reason\":null}]}\n\n", delta)
+		w.(http.Flusher).Flush()
+	}
+	tests := []struct {
+		name     string
+		stream   bool
+		handle   func(w http.ResponseWriter, r *http.Request, n int)
+		wantErr  bool
+		wantText string
+	}{
+		{
+			name:   "stream with no token gives up at the first-token timeout",
+			stream: true,
+			handle: func(w http.ResponseWriter, r *http.Request, n int) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				w.(http.Flusher).Flush() // headers go out, then nothing
+				<-r.Context().Done()
+			},
+			wantErr: true,
+		},
+		{
+			name:   "server that never answers gives up at the first-token timeout",
+			stream: true,
+			handle: func(w http.ResponseWriter, r *http.Request, n int) {
+				<-r.Context().Done()
+			},
+			wantErr: true,
+		},
+		{
+			name:   "stream slower in total than the first-token timeout finishes",
+			stream: true,
+			handle: func(w http.ResponseWriter, r *http.Request, n int) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				chunk(w, `{"content":"网格员"}`)
+				time.Sleep(2 * firstToken) // a slow model, past the first token
+				streamReply(w, []string{"每周入户走访[1]。"}, 0, true)
+			},
+			wantText: good,
+		},
+		{
+			name:   "reasoning tokens count as the model working",
+			stream: true,
+			handle: func(w http.ResponseWriter, r *http.Request, n int) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				chunk(w, `{"reasoning_content":"先看资料一"}`)
+				time.Sleep(2 * firstToken) // thinking before the answer
+				streamReply(w, []string{good}, 0, true)
+			},
+			wantText: good,
+		},
+		{
+			name: "a completion that is not streamed is not bound by it",
+			handle: func(w http.ResponseWriter, r *http.Request, n int) {
+				time.Sleep(2 * firstToken)
+				reply(w, good)
+			},
+			wantText: good,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeLLM(t, tt.handle)
+			w := newTestWriter(t, f.url(), func(o *Options) {
+				o.Stream = tt.stream
+				o.Timeout = time.Minute
+				o.FirstTokenTimeout = firstToken
+				o.MaxRetries = -1
+			})
+			q := question()
+			if tt.stream {
+				q.OnPartial = func(string) {}
+			}
+			ans, err := w.Write(context.Background(), q, testResults())
+			if tt.wantErr {
+				var e *Error
+				if !errors.As(err, &e) || e.Kind != KindTimeout || !errors.Is(err, errNoFirstToken) {
+					t.Fatalf("err = %v, want a first-token timeout", err)
+				}
+				return
+			}
+			if err != nil || ans.Text != tt.wantText {
+				t.Fatalf("Write = %q, %v; want %q", ans.Text, err, tt.wantText)
+			}
+		})
+	}
+}
+
+func TestRetryBudget(t *testing.T) {
+	f := newFakeLLM(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Retry-After", "1")
+		apiError(w, 429, "slow down")
+	})
+	// Without the budget, the 1s pause would be taken three times.
+	w := newTestWriter(t, f.url(), func(o *Options) { o.MaxRetries = 3; o.RetryBudget = 500 * time.Millisecond })
+	_, err := w.Write(context.Background(), question(), testResults())
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindRateLimit {
+		t.Fatalf("err = %v, want rate_limit", err)
+	}
+	if f.calls() != 1 {
+		t.Errorf("server saw %d requests, want 1: the pause does not fit the budget", f.calls())
+	}
+}
