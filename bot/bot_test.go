@@ -951,9 +951,9 @@ func TestLongAnswerIsSplitWithKeyboardOnLastPart(t *testing.T) {
 	}
 	start(t, api, kb, t.TempDir(), nil)
 	api.private(testUserID, "长问题")
-	sent := api.waitSent(testUserID, 2)
+	api.waitSent(testUserID, 2)
 	time.Sleep(100 * time.Millisecond)
-	sent = api.sent(testUserID)
+	sent := api.sent(testUserID)
 	var all strings.Builder
 	for i, c := range sent {
 		if utf16Len(c.params["text"]) > maxMessageLen {

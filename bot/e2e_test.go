@@ -129,7 +129,6 @@ type emulator struct {
 	t     *testing.T
 	url   string
 	token string
-	msgID int
 }
 
 type botMessage struct {

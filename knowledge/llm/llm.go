@@ -296,6 +296,11 @@ func (w *Writer) request(msgs []openai.ChatCompletionMessage, maxTokens int) ope
 		req.MaxCompletionTokens = maxTokens
 		return req
 	}
+	// max_tokens, though OpenAI deprecates it for max_completion_tokens:
+	// the OpenAI-compatible servers kbot is pointed at (DeepSeek, DashScope,
+	// Ollama, vLLM, llama.cpp) read max_tokens, and some ignore or reject
+	// the newer name.
+	//lint:ignore SA1019 max_tokens is what most OpenAI-compatible servers read
 	req.MaxTokens = maxTokens
 	req.Temperature = w.temperature
 	if req.Temperature == 0 {

@@ -430,9 +430,9 @@ func TestWriteRequest(t *testing.T) {
 	if _, err := w.Write(context.Background(), question(), testResults()); err != nil {
 		t.Fatal(err)
 	}
-	req := f.request(0)
-	if req.Model != "test-model" || req.MaxTokens != 300 || req.Stream {
-		t.Errorf("request = model %q max_tokens %d stream %v", req.Model, req.MaxTokens, req.Stream)
+	req, lim := f.request(0), f.limit(0)
+	if req.Model != "test-model" || lim.MaxTokens != 300 || lim.MaxCompletionTokens != 0 || req.Stream {
+		t.Errorf("request = model %q max_tokens %d max_completion_tokens %d stream %v", req.Model, lim.MaxTokens, lim.MaxCompletionTokens, req.Stream)
 	}
 	if req.Temperature <= 0 || req.Temperature > 1e-3 {
 		t.Errorf("temperature sent = %v, want a tiny positive value for a configured 0", req.Temperature)
@@ -448,6 +448,20 @@ func TestWriteRequest(t *testing.T) {
 	}
 	if got := metricSum(t, w.m.tokens.WithLabelValues(opWrite, "completion")); got != 30 {
 		t.Errorf("completion tokens = %v, want 30", got)
+	}
+}
+
+func TestWriteRequestForAReasoningModel(t *testing.T) {
+	f := newFakeLLM(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		reply(w, "网格员每周入户走访[1]。")
+	})
+	w := newTestWriter(t, f.url(), func(o *Options) { o.Model = "o3-mini"; o.MaxTokens = 300 })
+	if _, err := w.Write(context.Background(), question(), testResults()); err != nil {
+		t.Fatal(err)
+	}
+	if lim, req := f.limit(0), f.request(0); lim.MaxCompletionTokens != 300 || lim.MaxTokens != 0 || req.Temperature != 0 {
+		t.Errorf("sent max_completion_tokens %d, max_tokens %d, temperature %v; want 300, none and none",
+			lim.MaxCompletionTokens, lim.MaxTokens, req.Temperature)
 	}
 }
 
