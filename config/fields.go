@@ -77,7 +77,7 @@ var fields = []field{
 		meaning: "Characters shared by neighbouring chunks; less than `chunk_size`.",
 		ptr:     func(c *Config) any { return &c.Retrieval.ChunkOverlap }},
 	{key: "retrieval.min_score", env: "KBOT_RETRIEVAL_MIN_SCORE",
-		meaning: "Score below which kbot declines to answer, from 0 to 1; 0 = the built-in calibrated threshold.",
+		meaning: "Score below which kbot declines to answer: at least 0 and below 1; 0 = the built-in calibrated threshold.",
 		ptr:     func(c *Config) any { return &c.Retrieval.MinScore }},
 
 	{key: "llm.base_url", env: "KBOT_LLM_BASE_URL",
