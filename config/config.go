@@ -79,8 +79,8 @@ type LLMConfig struct {
 	// RetryBudget is how long after a question's first request a retry
 	// may still start.
 	RetryBudget time.Duration `yaml:"retry_budget"`
-	// BreakerFailures failed questions in a row stop kbot asking the model
-	// for BreakerCooldown; 0 = never.
+	// BreakerFailures failed model calls in a row stop kbot asking the
+	// model for BreakerCooldown; 0 = never.
 	BreakerFailures int           `yaml:"breaker_failures"`
 	BreakerCooldown time.Duration `yaml:"breaker_cooldown"`
 }

@@ -108,7 +108,7 @@ var fields = []field{
 		meaning: "Time limit for the first token of a streamed answer; at most `llm.timeout`, which bounds the whole request.",
 		ptr:     func(c *Config) any { return &c.LLM.FirstTokenTimeout }},
 	{key: "llm.breaker_failures", env: "KBOT_LLM_BREAKER_FAILURES",
-		meaning: "Failed questions in a row after which kbot stops asking the chat model and quotes the passages at once; 0 = never stop.",
+		meaning: "Calls to the chat model that failed in a row (each after its retries; a follow-up question makes two) after which kbot stops asking the model and quotes the passages at once; 0 = never stop.",
 		ptr:     func(c *Config) any { return &c.LLM.BreakerFailures }},
 	{key: "llm.breaker_cooldown", env: "KBOT_LLM_BREAKER_COOLDOWN",
 		meaning: "How long kbot quotes the passages after the model failed `llm.breaker_failures` times in a row, before one question tries the model again.",
