@@ -297,7 +297,8 @@ func TestRetrierAttemptTimeout(t *testing.T) {
 		}
 		ok(w)
 	})
-	r := Retrier{MaxRetries: 1, Timeout: 50 * time.Millisecond, Backoff: func(int) time.Duration { return time.Millisecond }}
+	// Long enough for the second attempt on a busy machine.
+	r := Retrier{MaxRetries: 1, Timeout: 500 * time.Millisecond, Backoff: func(int) time.Duration { return time.Millisecond }}
 	var first Failure
 	r.OnFailure = func(f Failure) { first = f }
 	res := r.Do(context.Background(), embedOnce(c))
@@ -332,7 +333,7 @@ func TestRetrierStopsWhenTheCallerDoes(t *testing.T) {
 		cancelAt time.Duration
 		want     Kind
 	}{
-		{"a pause the deadline cannot fit is not taken", 300 * time.Millisecond, 0, KindServer},
+		{"a pause the deadline cannot fit is not taken", 2 * time.Second, 0, KindServer},
 		{"cancel during the pause ends Do", 0, 20 * time.Millisecond, KindCanceled},
 	}
 	for _, tt := range tests {
@@ -344,7 +345,7 @@ func TestRetrierStopsWhenTheCallerDoes(t *testing.T) {
 				ctx, cancel = context.WithTimeout(ctx, tt.deadline)
 				defer cancel()
 			}
-			r := Retrier{MaxRetries: 3, Backoff: func(int) time.Duration { return time.Second }}
+			r := Retrier{MaxRetries: 3, Backoff: func(int) time.Duration { return 10 * time.Second }}
 			r.OnFailure = func(f Failure) {
 				if tt.cancelAt > 0 && f.Retry {
 					time.AfterFunc(tt.cancelAt, cancel)

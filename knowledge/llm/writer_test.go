@@ -615,7 +615,9 @@ func TestWriteCanceledByCaller(t *testing.T) {
 
 func TestFirstTokenTimeout(t *testing.T) {
 	const good = "网格员每周入户走访[1]。"
-	const firstToken = 500 * time.Millisecond
+	// Long enough for a first token sent at once to arrive on a busy
+	// machine.
+	const firstToken = time.Second
 	// chunk writes one stream event whose delta has the given fields.
 	chunk := func(w http.ResponseWriter, delta string) {
 		fmt.Fprintf(w, "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":%s,\"finish_reason\":null}]}\n\n", delta)
