@@ -27,7 +27,7 @@ func (b *Bot) cmdQuestion(ctx context.Context, r *request) string {
 	text := strings.TrimSpace(r.args)
 	if text == "" {
 		if r.group {
-			b.say(ctx, r.to, "请在 @我 后面写上问题，或使用 /ask 问题。")
+			b.askForQuestion(ctx, r)
 		} else {
 			b.say(ctx, r.to, "请直接发送您的问题，例如："+b.examples()[0])
 		}
@@ -56,9 +56,12 @@ func (b *Bot) answer(ctx context.Context, r *request, text string) string {
 
 	qctx, cancel := context.WithTimeout(ctx, b.opts.QuestionTimeout)
 	defer cancel()
+	b.metrics.waiting.Inc()
 	select {
 	case b.answers <- struct{}{}:
+		b.metrics.waiting.Dec()
 	case <-qctx.Done():
+		b.metrics.waiting.Dec()
 		b.log.Warn("no answer slot before the question deadline", "update_id", r.updateID, "chat_id", r.chatID)
 		b.say(ctx, r.to, "抱歉，现在提问的人比较多，请稍后再试。")
 		return outcomeTimeout
@@ -132,11 +135,15 @@ func (b *Bot) answer(ctx context.Context, r *request, text string) string {
 	a := res.a
 	html := renderAnswer(a)
 	kb := citationKeyboard(a.Citations)
+	// Delivery is retried within the question deadline, and gets a
+	// few seconds however long the answer took.
+	budget := max(time.Until(r.received.Add(b.opts.QuestionTimeout)), minSendTries*b.opts.SendBackoff)
+	dctx := withBudget(ctx, budget)
 	var err error
 	if msgID != 0 {
-		err = b.finish(ctx, r.to, msgID, notBefore, html, kb)
+		err = b.finish(dctx, r.to, msgID, notBefore, html, kb)
 	} else {
-		_, err = b.send(ctx, r.to, html, kb)
+		_, err = b.send(dctx, r.to, html, kb)
 	}
 	if err != nil {
 		b.log.Error("send answer failed", "update_id", r.updateID, "chat_id", r.chatID, b.errAttr(err))
@@ -189,14 +196,14 @@ func (b *Bot) finish(ctx context.Context, to target, msgID int, notBefore time.T
 	if len(parts) > 1 {
 		firstKB = nil
 	}
-	err := b.retry429(ctx, func() error { return b.edit(ctx, to.chatID, msgID, parts[0], firstKB) })
+	err := b.edit(ctx, to.chatID, msgID, parts[0], firstKB)
 	if err != nil {
 		b.log.Warn("final edit failed; sending the answer as a new message", "chat_id", to.chatID, b.errAttr(err))
 		_, err = b.send(ctx, to, html, kb)
 		return err
 	}
 	if len(parts) > 1 {
-		_, err = b.send(ctx, target{chatID: to.chatID}, strings.Join(parts[1:], "\n"), kb)
+		_, err = b.send(ctx, target{chatID: to.chatID, thread: to.thread}, strings.Join(parts[1:], "\n"), kb)
 	}
 	return err
 }
@@ -216,16 +223,23 @@ type stream struct {
 	stopped   bool
 	msgID     int
 	notBefore time.Time
+	lastCall  time.Time // when the last send or edit returned
 
 	wake chan struct{}
 	quit chan struct{}
 	done chan struct{}
+	// paceCtx ends when the stream stops, so no wait for a turn under
+	// the flood limits outlasts it.
+	paceCtx    context.Context
+	stopPacing context.CancelFunc
 }
 
 func (b *Bot) newStream(ctx context.Context, to target) *stream {
+	pctx, cancel := context.WithCancel(ctx)
 	return &stream{
 		b: b, ctx: ctx, to: to, interval: b.opts.StreamEditInterval,
 		wake: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{}),
+		paceCtx: pctx, stopPacing: cancel,
 	}
 }
 
@@ -257,16 +271,22 @@ func (s *stream) stop() (msgID int, notBefore time.Time, text string) {
 	s.mu.Unlock()
 	if started {
 		close(s.quit)
+		s.stopPacing()
 		<-s.done
 	}
+	s.stopPacing()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.msgID, s.notBefore, s.text
+	// The final edit keeps the pace of the streamed ones.
+	notBefore = s.notBefore
+	if s.msgID != 0 && s.lastCall.Add(s.interval).After(notBefore) {
+		notBefore = s.lastCall.Add(s.interval)
+	}
+	return s.msgID, notBefore, s.text
 }
 
 func (s *stream) loop() {
 	defer close(s.done)
-	var lastEdit time.Time
 	shown := ""
 	for {
 		select {
@@ -276,8 +296,8 @@ func (s *stream) loop() {
 		}
 		s.mu.Lock()
 		at := s.notBefore
-		if s.msgID != 0 && lastEdit.Add(s.interval).After(at) {
-			at = lastEdit.Add(s.interval)
+		if s.msgID != 0 && s.lastCall.Add(s.interval).After(at) {
+			at = s.lastCall.Add(s.interval)
 		}
 		s.mu.Unlock()
 		if d := time.Until(at); d > 0 {
@@ -290,33 +310,46 @@ func (s *stream) loop() {
 		s.mu.Lock()
 		text, msgID := s.text, s.msgID
 		s.mu.Unlock()
-		if text == shown {
+		// A partial longer than one message is shown cut; the final
+		// answer replaces it in full. Once cut, longer partials look
+		// the same and are not sent again (Telegram refuses an edit
+		// that changes nothing).
+		html := esc(cutRunes(text, 3500)) + " …"
+		if html == shown {
 			continue
 		}
-		// A partial longer than one message is shown cut; the final
-		// answer replaces it in full.
-		html := esc(cutRunes(text, 3500)) + " …"
-		var err error
+		_, paced, err := s.b.pacer.wait(s.paceCtx, s.to.chatID)
+		if err != nil {
+			return // stopped, or the chat is too busy: the final answer still goes out
+		}
 		if msgID == 0 {
-			params := &tg.SendMessageParams{ChatID: s.to.chatID, Text: html, ParseMode: models.ParseModeHTML}
+			params := &tg.SendMessageParams{ChatID: s.to.chatID, MessageThreadID: s.to.thread, Text: html, ParseMode: models.ParseModeHTML}
 			if s.to.replyTo != 0 {
 				params.ReplyParameters = &models.ReplyParameters{MessageID: s.to.replyTo, AllowSendingWithoutReply: true}
 			}
 			var msg *models.Message
-			msg, err = s.b.api.SendMessage(s.ctx, params)
+			actx, cancel := context.WithTimeout(s.ctx, s.b.opts.SendTimeout)
+			msg, err = s.b.api.SendMessage(actx, params)
+			cancel()
 			if err == nil && msg != nil {
 				s.mu.Lock()
 				s.msgID = msg.ID
 				s.mu.Unlock()
 			}
 		} else {
-			err = s.b.edit(s.ctx, s.to.chatID, msgID, html, nil)
+			// One attempt: a failed partial is overtaken by the next.
+			actx, cancel := context.WithTimeout(s.ctx, s.b.opts.SendTimeout)
+			err = s.b.editOnce(actx, editParams(s.to.chatID, msgID, html, nil))
+			cancel()
 		}
-		lastEdit = time.Now()
+		paced()
+		s.mu.Lock()
+		s.lastCall = time.Now()
+		s.mu.Unlock()
 		var tooMany *tg.TooManyRequestsError
 		switch {
 		case err == nil:
-			shown = text
+			shown = html
 		case errors.As(err, &tooMany):
 			s.b.log.Warn("telegram asked to slow down while streaming", "chat_id", s.to.chatID, "retry_after_s", tooMany.RetryAfter)
 			s.b.metrics.errors.WithLabelValues("rate_limited_by_telegram").Inc()

@@ -90,8 +90,21 @@ type Options struct {
 	Registry *prometheus.Registry
 	Logger   *slog.Logger
 	// HTTPClient makes every Bot API call; its timeout must exceed
-	// PollTimeout.
+	// PollTimeout. The default keeps enough idle connections for every
+	// update in flight.
 	HTTPClient *http.Client
+	// SendTimeout bounds one attempt of a Bot API call other than
+	// getUpdates; failed attempts are retried (default 15s).
+	SendTimeout time.Duration
+	// SendBackoff is the first pause before retrying a failed call; it
+	// doubles with each attempt (default 250ms).
+	SendBackoff time.Duration
+	// Flood keeps outgoing messages within Telegram's limits.
+	Flood FloodLimits
+	// RedeliverAfter is the first pause before an update whose answer
+	// could not be delivered is handled again; it doubles for each of
+	// the maxRedeliveries (default 15s).
+	RedeliverAfter time.Duration
 
 	// StreamEditInterval is the least time between edits of a streamed
 	// answer; default 1s.
@@ -133,6 +146,10 @@ type Bot struct {
 	opsLn  net.Listener
 	opsSrv *http.Server
 
+	badSecrets sampler // webhook requests with a wrong secret
+	pacer      *pacer
+	// stopping is Run's context: done once the bot stops taking updates.
+	stopping context.Context
 	inflight sync.WaitGroup
 	reloadMu sync.Mutex // one reload or upload at a time
 	started  time.Time
@@ -179,6 +196,8 @@ func New(opts Options, kb Knowledge) (*Bot, error) {
 		history: newHistoryStore(opts.HistoryTurns, opts.HistoryTTL, maxHistoryChats),
 		pages:   newPageStore(maxStoredQueries),
 	}
+	b.badSecrets.interval = time.Minute
+	b.pacer = newPacer(opts.Flood)
 	b.commands = commandTable()
 
 	reg := opts.Registry
@@ -269,7 +288,20 @@ func (o *Options) setDefaults() error {
 		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	if o.HTTPClient == nil {
-		o.HTTPClient = &http.Client{Timeout: o.PollTimeout + 15*time.Second}
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConns = maxConns(*o)
+		tr.MaxIdleConnsPerHost = maxConns(*o)
+		tr.MaxConnsPerHost = maxConns(*o)
+		o.HTTPClient = &http.Client{Timeout: o.PollTimeout + 15*time.Second, Transport: tr}
+	}
+	if o.SendTimeout <= 0 {
+		o.SendTimeout = 15 * time.Second
+	}
+	if o.SendBackoff <= 0 {
+		o.SendBackoff = 250 * time.Millisecond
+	}
+	if o.RedeliverAfter <= 0 {
+		o.RedeliverAfter = 15 * time.Second
 	}
 	if o.StreamEditInterval <= 0 {
 		o.StreamEditInterval = time.Second
@@ -285,6 +317,12 @@ func (o *Options) setDefaults() error {
 	}
 	return nil
 }
+
+// maxConns is how many connections the default HTTP client keeps to the
+// Bot API: every update in flight may be sending a message and showing
+// "typing…" at once, and polling needs one more. Keeping them all open
+// saves a TCP and TLS handshake per call.
+func maxConns(o Options) int { return 2*updateSlots(o) + 2 }
 
 // OpsAddr returns the address the operations endpoint listens on, or ""
 // when it is off.
@@ -316,6 +354,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		return errors.New("bot: Run called twice")
 	}
 	b.started = time.Now()
+	b.stopping = ctx
 	if b.opsSrv != nil {
 		opsDone := make(chan error, 1)
 		go func() { opsDone <- b.opsSrv.Serve(b.opsLn) }()
@@ -345,14 +384,16 @@ func (b *Bot) Run(ctx context.Context) error {
 	hctx, cancelHandlers := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelHandlers()
 
-	stopFlusher := b.journal.startFlusher(b.log, b.metrics)
+	stopFlusher := b.journal.startFlusher(flushEvery, b.log, b.metrics)
 	b.replayPending(hctx)
 
 	var err error
 	if b.opts.WebhookURL != "" {
 		err = b.serveWebhook(ctx, hctx)
 	} else {
-		err = b.poll(ctx, hctx)
+		if err = b.poll(ctx, hctx); err == nil {
+			b.confirmReceived()
+		}
 	}
 
 	b.log.Info("stopped taking updates; finishing answers in flight")
@@ -372,6 +413,25 @@ func (b *Bot) Run(ctx context.Context) error {
 	}
 	b.log.Info("telegram bot stopped")
 	return err
+}
+
+// confirmReceived tells Telegram, on the way out, that every update the
+// journal holds was received, so the next run need not send an offset
+// (see journal.offsetToSend) and still sees updates numbered anew while
+// it was down. An update this call returns stays unconfirmed and comes
+// again next time.
+func (b *Bot) confirmReceived() {
+	offset := b.journal.offsetToSend()
+	if offset == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := b.getUpdates(ctx, offset, 1, 0); err != nil {
+		b.log.Warn("could not confirm the last updates to telegram; the next start will", b.errAttr(err))
+		return
+	}
+	b.journal.confirm(offset)
 }
 
 // identify calls getMe, retrying transient failures, to learn the bot's

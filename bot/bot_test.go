@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -46,6 +47,7 @@ func keyboard(t *testing.T, c call) []string {
 }
 
 func TestNew(t *testing.T) {
+	t.Parallel()
 	kb := newFakeKB()
 	tests := []struct {
 		name    string
@@ -82,6 +84,7 @@ func TestNew(t *testing.T) {
 }
 
 func TestPrivateQuestionGetsCitedAnswer(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
 	// The answer takes until the typing indicator shows (at most 5 s): an
@@ -127,6 +130,7 @@ func TestPrivateQuestionGetsCitedAnswer(t *testing.T) {
 // TestPrivateAnswersQuoteTheirQuestion: two questions in one private chat
 // answered out of order are each tied to their question by a quote.
 func TestPrivateAnswersQuoteTheirQuestion(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
 	second := make(chan struct{})
@@ -159,6 +163,7 @@ func TestPrivateAnswersQuoteTheirQuestion(t *testing.T) {
 }
 
 func TestAnswerEscapesHTML(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
 	kb.askFn = func(ctx context.Context, q knowledge.Question) (knowledge.Answer, error) {
@@ -175,6 +180,7 @@ func TestAnswerEscapesHTML(t *testing.T) {
 }
 
 func TestRefusalListsNearestArticles(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	start(t, api, newFakeKB(), t.TempDir(), nil)
 	api.private(testUserID, "明天天气如何")
@@ -185,6 +191,7 @@ func TestRefusalListsNearestArticles(t *testing.T) {
 }
 
 func TestGroupRules(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		text     string
@@ -235,6 +242,7 @@ func TestGroupRules(t *testing.T) {
 }
 
 func TestCommands(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name     string
 		text     string
@@ -244,7 +252,7 @@ func TestCommands(t *testing.T) {
 	}{
 		{"start explains the bot", "/start", []string{"江城组工 2024年第1期", "共 3 篇", "示例问题", "1. 永吉县在基层党建方面做了哪些工作？", "/ask"}, nil, []string{"/reload"}},
 		{"help with bot name works", "/help@" + testBotName, []string{"怎么问", "@" + testBotName}, nil, nil},
-		{"ask without question explains usage", "/ask", []string{"请在 /ask 后面写上问题"}, nil, nil},
+		{"ask without question asks for a reply", "/ask", []string{"请回复这条消息，写下您的问题"}, nil, nil},
 		{"search shows passages and paging", "/search 党建", []string{"“党建”的相关段落", "1.</b> 《抓党建促振兴》— 张三（永吉县委书记）", "<i>一、强化引领</i>"}, []string{"原文 1=c:1:c-a1-0", "更多 »=s:1:党建"}, nil},
 		{"search without keyword explains usage", "/search", []string{"请在 /search 后面写上关键词"}, nil, nil},
 		{"region lists articles with a line each", "/region 永吉", []string{"<b>永吉</b>：共 2 篇", "《抓党建促振兴》— 张三（永吉县委书记）", "永吉县以党建引领乡村振兴。", "《新闻一则》"}, nil, nil},
@@ -283,17 +291,87 @@ func TestCommands(t *testing.T) {
 }
 
 func TestRegisterCommandsMenu(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	start(t, api, newFakeKB(), t.TempDir(), nil)
-	calls := api.waitCalls("setMyCommands", 1)
-	for _, name := range []string{`"ask"`, `"search"`, `"region"`, `"articles"`, `"source"`, `"help"`, `"reload"`} {
-		if !strings.Contains(calls[0].params["commands"], name) {
-			t.Errorf("menu %s lacks %s", calls[0].params["commands"], name)
+	calls := api.waitCalls("setMyCommands", 2)
+	menus := map[string]string{} // scope -> commands
+	for _, c := range calls {
+		menus[c.params["scope"]] = c.params["commands"]
+	}
+	member := menus[`{"type":"default"}`]
+	admin := menus[fmt.Sprintf(`{"type":"chat","chat_id":%d}`, testAdminID)]
+	if len(menus) != 2 || member == "" || admin == "" {
+		t.Fatalf("menus by scope = %v, want the default one and the admin's chat", menus)
+	}
+	for _, name := range []string{`"ask"`, `"search"`, `"region"`, `"articles"`, `"source"`, `"help"`} {
+		if !strings.Contains(member, name) || !strings.Contains(admin, name) {
+			t.Errorf("a menu lacks %s: members %s, admin %s", name, member, admin)
 		}
+	}
+	for _, name := range []string{`"reload"`, `"stats"`} {
+		if strings.Contains(member, name) || !strings.Contains(admin, name) {
+			t.Errorf("%s should be in the admin's menu only: members %s, admin %s", name, member, admin)
+		}
+	}
+	desc := api.waitCalls("setMyDescription", 1)[0].params["description"]
+	short := api.waitCalls("setMyShortDescription", 1)[0].params["short_description"]
+	if !strings.Contains(desc, "党建") || !strings.Contains(short, "党建") {
+		t.Errorf("descriptions %q, %q, want them in Chinese about the bot", desc, short)
+	}
+}
+
+// TestBareAskInGroupForcesReply: in privacy mode a group bot sees only
+// commands, mentions and replies to it, so a bare /ask or mention is
+// answered with a forced reply, and the reply is answered.
+func TestBareAskInGroupForcesReply(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{"/ask", "/ask@" + testBotName, "@" + testBotName} {
+		t.Run(text, func(t *testing.T) {
+			t.Parallel()
+			api := newFakeAPI(t)
+			h := start(t, api, newFakeKB(), t.TempDir(), nil)
+			api.waitCalls("getMe", 1)
+			waitFor(t, "the bot's name", func() bool { return h.bot.username() != "" })
+			api.group(testUserID, text, nil)
+			prompt := api.waitSent(testGroupID, 1)[0]
+			if !strings.Contains(prompt.params["reply_markup"], `"force_reply":true`) {
+				t.Fatalf("prompt %q has markup %q, want a forced reply", prompt.params["text"], prompt.params["reply_markup"])
+			}
+			// The user's reply to the prompt reaches the bot.
+			api.group(testUserID, "永吉县做了什么？", map[string]any{
+				"reply_to_message": map[string]any{"message_id": 1, "date": 1, "chat": map[string]any{"id": testGroupID, "type": "supergroup"},
+					"from": map[string]any{"id": testBotID, "is_bot": true, "first_name": "kbot", "username": testBotName}},
+			})
+			if got := api.waitSent(testGroupID, 2)[1].params["text"]; !strings.Contains(got, "[1]") {
+				t.Errorf("the reply got %q, want an answer", got)
+			}
+		})
+	}
+}
+
+// TestForumTopicAnswersStayInTheTopic: a question asked in a forum topic
+// is answered in that topic.
+func TestForumTopicAnswersStayInTheTopic(t *testing.T) {
+	t.Parallel()
+	api := newFakeAPI(t)
+	h := start(t, api, newFakeKB(), t.TempDir(), nil)
+	api.group(testUserID, "/ask 永吉县做了什么？", map[string]any{"message_thread_id": 77, "is_topic_message": true})
+	api.group(testUserID, "/ask 永吉县做了什么？", nil)
+	h.settle()
+	sent := api.sent(testGroupID)
+	if len(sent) != 2 {
+		t.Fatalf("sent %d messages, want 2", len(sent))
+	}
+	threads := []string{sent[0].params["message_thread_id"], sent[1].params["message_thread_id"]}
+	slices.Sort(threads)
+	if threads[0] != "" && threads[0] != "0" || threads[1] != "77" {
+		t.Errorf("answers went to threads %q, want one to topic 77 and one to the main chat", threads)
 	}
 }
 
 func TestSourceShowsCitedPassage(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	start(t, api, newFakeKB(), t.TempDir(), nil)
 	api.private(testUserID, "永吉县做了什么？")
@@ -310,6 +388,7 @@ func TestSourceShowsCitedPassage(t *testing.T) {
 }
 
 func TestHistoryIsPassedForFollowUps(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
 	start(t, api, kb, t.TempDir(), nil)
@@ -327,6 +406,7 @@ func TestHistoryIsPassedForFollowUps(t *testing.T) {
 }
 
 func TestAdminCommands(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		text   string
@@ -366,6 +446,7 @@ func TestAdminCommands(t *testing.T) {
 }
 
 func TestCallbacks(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		data       string
@@ -405,6 +486,7 @@ func TestCallbacks(t *testing.T) {
 }
 
 func TestLongQueryButtonWorksUntilRestart(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	start(t, api, newFakeKB(), t.TempDir(), nil)
 	long := strings.Repeat("基层党建", 8) // 96 bytes: too long to inline
@@ -422,6 +504,7 @@ func TestLongQueryButtonWorksUntilRestart(t *testing.T) {
 }
 
 func TestDocumentUpload(t *testing.T) {
+	t.Parallel()
 	doc := func(name string, size int, fileID string) map[string]any {
 		return map[string]any{"file_id": fileID, "file_unique_id": fileID, "file_name": name, "file_size": size}
 	}
@@ -487,6 +570,7 @@ func TestDocumentUpload(t *testing.T) {
 }
 
 func TestAllowLists(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	start(t, api, newFakeKB(), t.TempDir(), func(o *Options) { o.AllowedUsers = []int64{testUserID} })
 	api.private(555, "你好")
@@ -504,14 +588,14 @@ func TestAllowLists(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
-	start(t, api, kb, t.TempDir(), func(o *Options) { o.RatePerMinute = 1; o.RateBurst = 2 })
+	h := start(t, api, kb, t.TempDir(), func(o *Options) { o.RatePerMinute = 1; o.RateBurst = 2 })
 	for i := 0; i < 5; i++ {
 		api.private(testUserID, fmt.Sprintf("永吉县问题%d", i))
 	}
-	api.waitSent(testUserID, 3)
-	time.Sleep(200 * time.Millisecond) // a window for extra replies to show up
+	h.settle()
 	sent := api.sent(testUserID)
 	var answers, notices int
 	for _, c := range sent {
@@ -533,6 +617,7 @@ func TestRateLimit(t *testing.T) {
 }
 
 func TestOtherBotsCommandsInGroupsCostNothing(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		edit func(*Options)
@@ -568,6 +653,7 @@ func TestOtherBotsCommandsInGroupsCostNothing(t *testing.T) {
 }
 
 func TestQuestionDeadline(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
 	kb.askFn = func(ctx context.Context, q knowledge.Question) (knowledge.Answer, error) {
@@ -586,6 +672,7 @@ func TestQuestionDeadline(t *testing.T) {
 }
 
 func TestConcurrentAnswersAreBounded(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
 	var running, peak atomic.Int32
@@ -602,12 +689,13 @@ func TestConcurrentAnswersAreBounded(t *testing.T) {
 		running.Add(-1)
 		return knowledge.Answer{Text: "好[1]"}, nil
 	}
-	start(t, api, kb, t.TempDir(), func(o *Options) { o.MaxConcurrent = 2 })
+	h := start(t, api, kb, t.TempDir(), func(o *Options) { o.MaxConcurrent = 2 })
 	for i := 0; i < 6; i++ {
 		api.private(int64(100+i), "问题")
 	}
-	waitFor(t, "two answers running", func() bool { return running.Load() == 2 })
-	time.Sleep(100 * time.Millisecond)
+	waitFor(t, "two answers running and four waiting for a slot", func() bool {
+		return running.Load() == 2 && gaugeValue(h.bot.metrics.waiting) == 4
+	})
 	close(release)
 	for i := 0; i < 6; i++ {
 		api.waitSent(int64(100+i), 1)
@@ -618,18 +706,26 @@ func TestConcurrentAnswersAreBounded(t *testing.T) {
 }
 
 func TestShutdownFinishesAnswerInFlight(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
 	entered := make(chan struct{})
+	finish := make(chan struct{})
 	kb.askFn = func(ctx context.Context, q knowledge.Question) (knowledge.Answer, error) {
 		close(entered)
-		time.Sleep(300 * time.Millisecond) // still working when the signal comes
+		<-finish // still working when the signal comes
 		return knowledge.Answer{Text: "答案[1]", Citations: []knowledge.Citation{{N: 1, ChunkID: "c-a1-0", Title: "T"}}}, nil
 	}
 	h := start(t, api, kb, t.TempDir(), nil)
 	api.private(testUserID, "问题")
 	<-entered
-	if err := h.stop(); err != nil {
+	stopped := make(chan error, 1)
+	go func() { stopped <- h.stop() }()
+	waitFor(t, "the bot to stop taking updates", func() bool {
+		return strings.Contains(h.logs.String(), "stopped taking updates")
+	})
+	close(finish)
+	if err := <-stopped; err != nil {
 		t.Fatalf("Run returned %v, want nil", err)
 	}
 	sent := api.sent(testUserID)
@@ -639,6 +735,7 @@ func TestShutdownFinishesAnswerInFlight(t *testing.T) {
 }
 
 func TestRestartLosesNothingAndRepeatsNothing(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	dir := t.TempDir()
 	kb := newFakeKB()
@@ -667,7 +764,6 @@ func TestRestartLosesNothingAndRepeatsNothing(t *testing.T) {
 		t.Fatalf("first run: %v", err)
 	}
 	close(gate)
-	time.Sleep(50 * time.Millisecond)
 	for i := 1; i <= 5; i++ {
 		api.private(int64(200+i), "不会重复吗") // arrives while the bot is down
 	}
@@ -676,11 +772,11 @@ func TestRestartLosesNothingAndRepeatsNothing(t *testing.T) {
 	api.ignoreOffset = true
 	api.mu.Unlock()
 
-	start(t, api, kb, dir, nil)
+	h = start(t, api, kb, dir, nil)
 	for i := 1; i <= 5; i++ {
 		api.waitSent(int64(200+i), 2)
 	}
-	time.Sleep(300 * time.Millisecond) // a window for duplicates to show up
+	h.settle()
 	for i := 1; i <= 5; i++ {
 		sent := api.sent(int64(200 + i))
 		var first, second int
@@ -701,6 +797,7 @@ func TestRestartLosesNothingAndRepeatsNothing(t *testing.T) {
 }
 
 func TestJournalReplaysPendingAfterCrash(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	// A crash left update 7 pending, update 6 done, offset 8.
 	pending := `{"update_id":7,"message":{"message_id":1,"date":1,"from":{"id":300,"is_bot":false,"first_name":"u"},"chat":{"id":300,"type":"private"},"text":"崩溃前的问题"}}`
@@ -716,9 +813,9 @@ func TestJournalReplaysPendingAfterCrash(t *testing.T) {
 	api.private(300, "已回答过的问题") // id 6: done before the crash
 	api.private(300, "崩溃前的问题")  // id 7: pending, replayed from the journal
 	api.private(300, "新问题")     // id 8
-	start(t, api, newFakeKB(), dir, nil)
+	h := start(t, api, newFakeKB(), dir, nil)
 	api.waitSent(300, 2)
-	time.Sleep(300 * time.Millisecond)
+	h.settle()
 	sent := api.sent(300)
 	if len(sent) != 2 {
 		t.Fatalf("sent %d answers, want 2 (replayed 7 and new 8): %v", len(sent), sent)
@@ -726,6 +823,7 @@ func TestJournalReplaysPendingAfterCrash(t *testing.T) {
 }
 
 func TestStreamingEditsAreThrottledAndHonour429(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
 	kb.askFn = func(ctx context.Context, q knowledge.Question) (knowledge.Answer, error) {
@@ -785,6 +883,7 @@ func TestStreamingEditsAreThrottledAndHonour429(t *testing.T) {
 }
 
 func TestWebhook(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	listen := freeAddr(t)
 	h := start2(t, api, func(o *Options) {
@@ -832,7 +931,19 @@ func TestWebhook(t *testing.T) {
 		})
 	}
 	api.waitSent(7, 1)
-	time.Sleep(200 * time.Millisecond)
+	h.settle()
+	// Telegram may deliver an update again after it was answered.
+	req, _ := http.NewRequest(http.MethodPost, "http://"+listen+"/tg/hook", strings.NewReader(update))
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("a finished update delivered again got %d, want 200", resp.StatusCode)
+	}
+	h.settle()
 	if n := len(api.sent(7)); n != 1 {
 		t.Errorf("update answered %d times, want once", n)
 	}
@@ -874,12 +985,14 @@ func freeAddr(t *testing.T) string {
 }
 
 func TestOpsEndpoint(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
 	h := start(t, api, kb, t.TempDir(), nil)
 	api.private(testUserID, "永吉县做了什么？")
 	api.private(testUserID, "天气")
 	api.waitSent(testUserID, 2)
+	h.settle() // the metrics are recorded once the answer is sent
 	get := func(path string) (int, string) {
 		resp, err := http.Get("http://" + h.bot.OpsAddr() + path)
 		if err != nil {
@@ -915,13 +1028,14 @@ func TestOpsEndpoint(t *testing.T) {
 }
 
 func TestTokenNeverLogged(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	// sendMessage fails at the transport level; the library's error then
 	// carries the request URL, token included.
 	api.setOverride("sendMessage", func(map[string]string) (int, string) {
 		return http.StatusInternalServerError, "not json " + testToken
 	})
-	h := start(t, api, newFakeKB(), t.TempDir(), nil)
+	h := start(t, api, newFakeKB(), t.TempDir(), func(o *Options) { o.QuestionTimeout = 500 * time.Millisecond })
 	api.private(testUserID, "问题")
 	waitFor(t, "failed send logged", func() bool { return strings.Contains(h.logs.String(), "send answer failed") })
 	h.stop() // checks the log for the token
@@ -931,6 +1045,7 @@ func TestTokenNeverLogged(t *testing.T) {
 }
 
 func TestTypingFailureIsHarmless(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	api.setOverride("sendChatAction", func(map[string]string) (int, string) {
 		return http.StatusInternalServerError, `{"message":"API method 'sendChatAction' is not supported."}`
@@ -943,16 +1058,17 @@ func TestTypingFailureIsHarmless(t *testing.T) {
 }
 
 func TestLongAnswerIsSplitWithKeyboardOnLastPart(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	kb := newFakeKB()
-	long := strings.Repeat("这是一个很长的句子，用来测试拆分。", 400) // ~6800 runes
+	long := strings.Repeat("这是一个很长的句子，用来测试拆分。", 300) // ~5100 runes
 	kb.askFn = func(ctx context.Context, q knowledge.Question) (knowledge.Answer, error) {
 		return knowledge.Answer{Text: long + "[1]", Citations: []knowledge.Citation{{N: 1, ChunkID: "c-a1-0", Title: "T"}}}, nil
 	}
-	start(t, api, kb, t.TempDir(), nil)
+	h := start(t, api, kb, t.TempDir(), nil)
 	api.private(testUserID, "长问题")
 	api.waitSent(testUserID, 2)
-	time.Sleep(100 * time.Millisecond)
+	h.settle()
 	sent := api.sent(testUserID)
 	var all strings.Builder
 	for i, c := range sent {
@@ -970,4 +1086,98 @@ func TestLongAnswerIsSplitWithKeyboardOnLastPart(t *testing.T) {
 	if !strings.Contains(all.String(), long) {
 		t.Error("the parts do not hold the whole answer")
 	}
+}
+
+func TestHugeAnswerIsCut(t *testing.T) {
+	t.Parallel()
+	api := newFakeAPI(t)
+	kb := newFakeKB()
+	huge := strings.Repeat("《一篇文章的标题》— 某某县委组织部\n", 1500) // a list of a whole archive
+	kb.askFn = func(ctx context.Context, q knowledge.Question) (knowledge.Answer, error) {
+		return knowledge.Answer{Text: huge, Mode: "catalog"}, nil
+	}
+	h := start(t, api, kb, t.TempDir(), nil)
+	api.private(testUserID, "有哪些文章？")
+	api.waitSent(testUserID, 1)
+	h.settle()
+	sent := api.sent(testUserID)
+	if len(sent) > 3 {
+		t.Errorf("a huge answer was sent as %d messages, want at most 3", len(sent))
+	}
+	if last := sent[len(sent)-1].params["text"]; !strings.Contains(last, "/articles") {
+		t.Errorf("the cut answer does not point to the paged list: …%s", string([]rune(last)[max(0, len([]rune(last))-60):]))
+	}
+}
+
+// TestAnonymousGroupAdminIsAnswered: a group admin posting anonymously
+// appears as GroupAnonymousBot with the group as sender chat.
+func TestAnonymousGroupAdminIsAnswered(t *testing.T) {
+	t.Parallel()
+	api := newFakeAPI(t)
+	h := start(t, api, newFakeKB(), t.TempDir(), nil)
+	api.group(1087968824, "/ask 永吉县做了什么？", map[string]any{
+		"from":        map[string]any{"id": 1087968824, "is_bot": true, "first_name": "Group", "username": "GroupAnonymousBot"},
+		"sender_chat": map[string]any{"id": testGroupID, "type": "supergroup", "title": "党建群"},
+	})
+	// Another bot's message in the group is still ignored.
+	api.group(555, "/ask 永吉县做了什么？", map[string]any{
+		"from": map[string]any{"id": 555, "is_bot": true, "first_name": "Other"},
+	})
+	h.settle()
+	if sent := api.sent(testGroupID); len(sent) != 1 || !strings.Contains(sent[0].params["text"], "[1]") {
+		t.Errorf("group got %d messages, want the anonymous admin's answer only: %v", len(sent), sent)
+	}
+}
+
+// TestNoisyInputsStayQuiet: inputs anyone can send cost neither alerts
+// nor disk: an over-long /search is declined without an error, a long
+// /region is not echoed whole, and wrong webhook secrets are logged once
+// a minute.
+func TestNoisyInputsStayQuiet(t *testing.T) {
+	t.Parallel()
+	t.Run("long search", func(t *testing.T) {
+		t.Parallel()
+		api := newFakeAPI(t)
+		h := start(t, api, newFakeKB(), t.TempDir(), nil)
+		api.private(testUserID, "/search "+strings.Repeat("党建", 300))
+		api.private(testUserID, "/region "+strings.Repeat("县", 5000))
+		h.settle()
+		sent := api.sent(testUserID)
+		if len(sent) != 2 || !strings.Contains(sent[0].params["text"], "太长") {
+			t.Fatalf("replies = %v, want a polite refusal first", sent)
+		}
+		if n := len([]rune(sent[1].params["text"])); n > 300 {
+			t.Errorf("the /region reply has %d characters: it echoes the input", n)
+		}
+		h.stop()
+		if logs := h.logs.String(); strings.Contains(logs, "level=ERROR") {
+			t.Errorf("an over-long search logged an error:\n%s", logs)
+		}
+	})
+	t.Run("wrong webhook secrets", func(t *testing.T) {
+		t.Parallel()
+		api := newFakeAPI(t)
+		listen := freeAddr(t)
+		h := start2(t, api, func(o *Options) {
+			o.WebhookURL = "https://bot.example.org/hook"
+			o.WebhookListen = listen
+			o.WebhookSecret = "s3cret"
+		})
+		api.waitCalls("setWebhook", 1)
+		for range 50 {
+			req, _ := http.NewRequest(http.MethodPost, "http://"+listen+"/hook", strings.NewReader("{}"))
+			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "guess")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden {
+				t.Fatalf("status %d, want 403", resp.StatusCode)
+			}
+		}
+		if n := strings.Count(h.logs.String(), "wrong secret token"); n != 1 {
+			t.Errorf("50 wrong secrets logged %d lines, want 1", n)
+		}
+	})
 }

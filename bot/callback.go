@@ -76,6 +76,9 @@ func (b *Bot) handleCallback(ctx context.Context, q *models.CallbackQuery) strin
 	if chatID < 0 && msgID != 0 {
 		to.replyTo = msgID
 	}
+	if m := q.Message.Message; m != nil && m.IsTopicMessage {
+		to.thread = m.MessageThreadID
+	}
 	notice := ""
 	outcome := outcomeDone
 	defer func() {

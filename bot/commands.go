@@ -3,10 +3,12 @@ package bot
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -45,18 +47,55 @@ func commandTable() map[string]command {
 
 var menuOrder = []string{"ask", "search", "region", "articles", "source", "help", "start", "reload", "stats"}
 
-// registerCommands shows the command menu in Telegram clients. A failure
+// Texts Telegram shows about the bot: the description on an empty chat,
+// and the short one on its profile and when it is shared.
+const (
+	botDescription      = "党建知识问答机器人：回答关于已收录党建刊物文章的问题，每条回答都注明出处（《标题》— 作者）。私聊直接提问；群聊中用 /ask 问题，或 @我 提问。"
+	botShortDescription = "党建刊物知识问答，回答注明文章和作者。"
+)
+
+// registerCommands shows the command menu in Telegram clients: members
+// and groups see the member commands; each admin's private chat also
+// shows the admin ones. It also sets the bot's descriptions. A failure
 // only costs the menu, so it is logged and ignored.
 func (b *Bot) registerCommands(ctx context.Context) {
-	var cmds []models.BotCommand
+	var members, admins []models.BotCommand
 	for _, name := range menuOrder {
-		cmds = append(cmds, models.BotCommand{Command: name, Description: b.commands[name].desc})
+		c := models.BotCommand{Command: name, Description: b.commands[name].desc}
+		if !b.commands[name].admin {
+			members = append(members, c)
+		}
+		admins = append(admins, c)
 	}
-	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if _, err := b.api.SetMyCommands(cctx, &tg.SetMyCommandsParams{Commands: cmds}); err != nil {
-		b.log.Warn("setMyCommands failed; the command menu may be missing", b.errAttr(err))
-		b.metrics.errors.WithLabelValues("telegram").Inc()
+	calls := []func(ctx context.Context) error{
+		func(ctx context.Context) error {
+			_, err := b.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: members, Scope: &models.BotCommandScopeDefault{}})
+			return err
+		},
+		func(ctx context.Context) error {
+			_, err := b.api.SetMyDescription(ctx, &tg.SetMyDescriptionParams{Description: botDescription})
+			return err
+		},
+		func(ctx context.Context) error {
+			_, err := b.api.SetMyShortDescription(ctx, &tg.SetMyShortDescriptionParams{ShortDescription: botShortDescription})
+			return err
+		},
+	}
+	for _, id := range slices.Sorted(maps.Keys(b.admins)) {
+		calls = append(calls, func(ctx context.Context) error {
+			_, err := b.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: admins, Scope: &models.BotCommandScopeChat{ChatID: id}})
+			return err
+		})
+	}
+	for _, call := range calls {
+		if err := b.callAPI(cctx, 0, call); err != nil {
+			// An admin who never opened a chat with the bot has no
+			// chat to show a menu in.
+			b.log.Warn("setting the command menu or description failed; it may be missing", b.errAttr(err))
+			b.metrics.errors.WithLabelValues("telegram").Inc()
+		}
 	}
 }
 
@@ -138,15 +177,30 @@ func (b *Bot) examples() []string {
 
 func (b *Bot) cmdAsk(ctx context.Context, r *request) string {
 	if r.args == "" {
-		b.say(ctx, r.to, "请在 /ask 后面写上问题，例如：/ask "+b.examples()[0])
+		b.askForQuestion(ctx, r)
 		return outcomeDone
 	}
 	return b.cmdQuestion(ctx, r)
 }
 
+// askForQuestion asks the user to write the question in a reply. The
+// reply is forced (the client opens a reply to this message), so it
+// reaches the bot in a group even in privacy mode.
+func (b *Bot) askForQuestion(ctx context.Context, r *request) {
+	text := "请回复这条消息，写下您的问题，例如：" + b.examples()[0]
+	mk := &models.ForceReply{ForceReply: true, Selective: true, InputFieldPlaceholder: "请输入问题"}
+	if _, err := b.sendMarkup(ctx, r.to, esc(text), mk); err != nil {
+		b.log.Warn("send message failed", "chat_id", r.chatID, b.errAttr(err))
+	}
+}
+
 func (b *Bot) cmdSearch(ctx context.Context, r *request) string {
 	if r.args == "" {
 		b.say(ctx, r.to, "请在 /search 后面写上关键词，例如：/search 乡村振兴")
+		return outcomeDone
+	}
+	if n := utf8.RuneCountInString(r.args); n > maxQuestionRunes {
+		b.say(ctx, r.to, fmt.Sprintf("关键词太长了（%d 字），请精简到 %d 字以内再查。", n, maxQuestionRunes))
 		return outcomeDone
 	}
 	return b.showSearch(ctx, r.to, r.args, 0)
@@ -168,7 +222,7 @@ func (b *Bot) showSearch(ctx context.Context, to target, query string, page int)
 	results = results[:min(len(results), want)]
 	if page*searchPageSize >= len(results) {
 		if page == 0 {
-			b.say(ctx, to, "没有找到与“"+query+"”相关的内容。可以换个关键词，或发送 /articles 浏览文章列表。")
+			b.say(ctx, to, "没有找到与“"+cutRunes(query, 30)+"”相关的内容。可以换个关键词，或发送 /articles 浏览文章列表。")
 			return outcomeRefused
 		}
 		b.say(ctx, to, "没有更多结果了。")
@@ -222,7 +276,7 @@ func (b *Bot) showRegion(ctx context.Context, to target, region string, page int
 	arts := b.kb.Articles(region)
 	if len(arts) == 0 {
 		regions := b.kb.Regions()
-		msg := "没有找到“" + region + "”的文章。"
+		msg := "没有找到“" + cutRunes(region, 20) + "”的文章。"
 		if len(regions) > 0 {
 			msg += "\n已知县区：" + strings.Join(regions, "、")
 		}

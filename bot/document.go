@@ -213,12 +213,24 @@ func cleanFileName(name string) string {
 	if name == "." || name == "/" || name == "" {
 		name = "upload.txt"
 	}
-	if utf8.RuneCountInString(name) > 100 {
+	// File systems allow 255 bytes a name; a Chinese character takes
+	// three. Keep room for the suffixes the knowledge base may add.
+	if len(name) > maxFileNameBytes {
 		ext := path.Ext(name)
-		name = string([]rune(name)[:100-utf8.RuneCountInString(ext)]) + ext
+		if len(ext) > 16 {
+			ext = ""
+		}
+		stem := name[:maxFileNameBytes-len(ext)]
+		for !utf8.ValidString(stem) {
+			stem = stem[:len(stem)-1]
+		}
+		name = stem + ext
 	}
 	return name
 }
+
+// maxFileNameBytes bounds a stored upload's name.
+const maxFileNameBytes = 200
 
 func humanBytes(n int64) string {
 	switch {

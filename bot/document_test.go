@@ -36,6 +36,7 @@ func uploadDocument(t *testing.T, api *fakeAPI, name string, data []byte, want s
 }
 
 func TestDocumentUploadInGB18030ReachesTheKnowledgeBase(t *testing.T) {
+	t.Parallel()
 	const text = "社区网格化管理的新探索\n\n船营区推行网格化管理，每个网格配备一名网格员。"
 	gb, err := simplifiedchinese.GB18030.NewEncoder().Bytes([]byte(text))
 	if err != nil {
@@ -57,6 +58,7 @@ func TestDocumentUploadInGB18030ReachesTheKnowledgeBase(t *testing.T) {
 }
 
 func TestDocumentUploadRefusedByTheKnowledgeBase(t *testing.T) {
+	t.Parallel()
 	// The errors are shaped as Base.AddDocument returns them: the loader's
 	// reason flattened into text, naming the stored path.
 	tests := []struct {
@@ -116,6 +118,7 @@ func TestDocumentUploadRefusedByTheKnowledgeBase(t *testing.T) {
 }
 
 func TestDocumentUploadPDF(t *testing.T) {
+	t.Parallel()
 	pdf := []byte("%PDF-1.7\n% a PDF as far as the bot checks\n")
 	tests := []struct {
 		name   string

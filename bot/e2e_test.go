@@ -50,10 +50,14 @@ func questionFrom(t *testing.T, kb Knowledge) string {
 }
 
 func TestRealKnowledgeBaseThroughFakeAPI(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("builds the real index")
 	}
-	kb := openRealKB(t)
+	kb, err := loadKB()
+	if err != nil {
+		t.Fatalf("open the knowledge base: %v", err)
+	}
 	api := newFakeAPI(t)
 	h := &harness{t: t, api: api, logs: &syncBuffer{}, done: make(chan error, 1)}
 	opts := testOptions(api, t.TempDir(), h.logs)

@@ -6,11 +6,13 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -30,6 +32,8 @@ type call struct {
 	method string
 	params map[string]string
 	at     time.Time
+	// failed is set when an override answered the call with an error.
+	failed bool
 }
 
 // fakeAPI is an httptest Bot API server with Telegram's getUpdates
@@ -48,15 +52,41 @@ type fakeAPI struct {
 	// ignoreOffset makes getUpdates deliver every unconfirmed update each
 	// time, as a buggy or restarted server might.
 	ignoreOffset bool
+	// returnBelowOffset makes getUpdates confirm only updates it already
+	// delivered and deliver new ones whatever their ID, as a server that
+	// numbers updates anew may; otherwise updates numbered below the
+	// offset are dropped unseen.
+	returnBelowOffset bool
+	// renumbered is set once renumber was called: the queue is no longer
+	// in update_id order.
+	renumbered bool
+	// later is added to the dates of messages pushed after renumber: the
+	// week without updates that precedes a reset.
+	later time.Duration
 	// enqueued is when push queued each update (when the user sent it);
 	// delivered is when a getUpdates answer first carried it.
 	enqueued  map[int64]time.Time
 	delivered map[int64]time.Time
+	// conns counts the TCP connections the bot opened.
+	conns atomic.Int64
+	// overriding counts calls an override is deciding on (it may hang).
+	overriding atomic.Int64
+	// flood, when set, makes the fake refuse messages past these limits
+	// with 429, as Telegram does; tooMany counts the refusals.
+	flood   *FloodLimits
+	sentAt  map[int64][]time.Time // by chat, when flood is set
+	tooMany atomic.Int64
 }
 
 func newFakeAPI(t testing.TB) *fakeAPI {
 	f := &fakeAPI{t: t, nextID: 1, msgID: 1000, files: map[string][]byte{}, override: map[string]func(map[string]string) (int, string){}, enqueued: map[int64]time.Time{}, delivered: map[int64]time.Time{}}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
+	f.srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			f.conns.Add(1)
+		}
+	}
+	f.srv.Start()
 	t.Cleanup(f.srv.Close)
 	return f
 }
@@ -85,16 +115,32 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	params := parseParams(f.t, r)
 	f.mu.Lock()
 	f.calls = append(f.calls, call{method: method, params: params, at: time.Now()})
+	n := len(f.calls) - 1
 	ov := f.override[method]
 	f.mu.Unlock()
 	if ov != nil {
-		if status, body := ov(params); status != 0 {
+		f.overriding.Add(1)
+		status, body := ov(params)
+		f.overriding.Add(-1)
+		if status != 0 {
+			f.mu.Lock()
+			f.calls[n].failed = true
+			f.mu.Unlock()
 			w.WriteHeader(status)
 			fmt.Fprint(w, body)
 			return
 		}
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if (method == "sendMessage" || method == "editMessageText") && !f.withinFloodLimits(params["chat_id"]) {
+		f.tooMany.Add(1)
+		f.mu.Lock()
+		f.calls[n].failed = true
+		f.mu.Unlock()
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}`)
+		return
+	}
 	switch method {
 	case "getMe":
 		ok(w, map[string]any{"id": testBotID, "is_bot": true, "first_name": "kbot", "username": testBotName})
@@ -179,7 +225,19 @@ func (f *fakeAPI) getUpdates(w http.ResponseWriter, r *http.Request, params map[
 		// order, as at Telegram, so the confirmed ones are a prefix; not
 		// decoding the rest on every call keeps the fake's own work from
 		// weighing on benchmarks that poll often.
-		if !f.ignoreOffset {
+		switch {
+		case f.ignoreOffset:
+		case f.renumbered || f.returnBelowOffset:
+			kept := f.updates[:0]
+			for _, u := range f.updates {
+				id := updateID(u)
+				_, seen := f.delivered[id]
+				if id >= offset || f.returnBelowOffset && !seen {
+					kept = append(kept, u)
+				}
+			}
+			f.updates = kept
+		default:
 			n := 0
 			for n < len(f.updates) && updateID(f.updates[n]) < offset {
 				n++
@@ -211,6 +269,75 @@ func updateID(raw json.RawMessage) int64 {
 	return h.ID
 }
 
+// withinFloodLimits records a message to chat and reports whether it
+// keeps the flood limits, judged by arrival times with a tenth of slack.
+// The bot sends one chat's messages one at a time, so their arrivals keep
+// its pace; calls to different chats run at once and arrive with jitter
+// on a busy machine, so the limit on all chats is judged over half a
+// second.
+func (f *fakeAPI) withinFloodLimits(chat string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.flood == nil {
+		return true
+	}
+	l := f.flood
+	id, _ := strconv.ParseInt(chat, 10, 64)
+	now := time.Now()
+	slack := func(d time.Duration) time.Duration { return d * 9 / 10 }
+	count := func(times []time.Time, window time.Duration) int {
+		n := 0
+		for _, at := range times {
+			if now.Sub(at) < slack(window) {
+				n++
+			}
+		}
+		return n
+	}
+	mine := f.sentAt[id]
+	ok := len(mine) == 0 || now.Sub(mine[len(mine)-1]) >= slack(l.PerChat)
+	if id < 0 && count(mine, l.GroupWindow) >= l.PerGroup {
+		ok = false
+	}
+	var all int
+	for _, times := range f.sentAt {
+		all += count(times, time.Second*5/9)
+	}
+	if all >= l.PerSecond {
+		ok = false
+	}
+	if ok {
+		f.sentAt[id] = append(mine, now)
+	}
+	return ok
+}
+
+// allDelivered reports whether every queued update was delivered at
+// least once.
+func (f *fakeAPI) allDelivered() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, u := range f.updates {
+		if _, ok := f.delivered[updateID(u)]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// renumber makes the next update's ID next, as Telegram may after a
+// week without updates. Delivery records are forgotten: the IDs mean
+// other updates now.
+func (f *fakeAPI) renumber(next int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nextID = next
+	f.renumbered = true
+	f.later += 7 * 24 * time.Hour
+	f.delivered = map[int64]time.Time{}
+	f.enqueued = map[int64]time.Time{}
+}
+
 // push queues an update; the "update_id" is assigned.
 func (f *fakeAPI) push(u map[string]any) int64 {
 	f.mu.Lock()
@@ -218,6 +345,11 @@ func (f *fakeAPI) push(u map[string]any) int64 {
 	id := f.nextID
 	f.nextID++
 	u["update_id"] = id
+	if m, ok := u["message"].(map[string]any); ok && f.later > 0 {
+		if d, ok := m["date"].(int64); ok {
+			m["date"] = d + int64(f.later/time.Second)
+		}
+	}
 	raw, _ := json.Marshal(u)
 	f.updates = append(f.updates, raw)
 	f.enqueued[id] = time.Now()
@@ -285,11 +417,22 @@ func (f *fakeAPI) callsTo(method string) []call {
 	return out
 }
 
-// sent returns sendMessage calls to chat.
+// succeeded returns the calls of one method that were not failed.
+func (f *fakeAPI) succeeded(method string) []call {
+	var out []call
+	for _, c := range f.callsTo(method) {
+		if !c.failed {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// sent returns the sendMessage calls to chat that succeeded.
 func (f *fakeAPI) sent(chat int64) []call {
 	var out []call
 	for _, c := range f.callsTo("sendMessage") {
-		if c.params["chat_id"] == strconv.FormatInt(chat, 10) {
+		if c.params["chat_id"] == strconv.FormatInt(chat, 10) && !c.failed {
 			out = append(out, c)
 		}
 	}

@@ -198,7 +198,14 @@ func joinTokens(toks []htmlToken) string {
 // any note, and the list of sources.
 func renderAnswer(a knowledge.Answer) string {
 	var b strings.Builder
-	b.WriteString(esc(strings.TrimSpace(a.Text)))
+	text := strings.TrimSpace(a.Text)
+	// A chat is no place for a book: an answer that would fill more
+	// than a few messages (a list of a whole archive, say) is cut, and
+	// the reader pointed to the paged lists.
+	if cut := cutRunes(text, maxAnswerRunes); cut != text {
+		text = cut + "\n（内容较多，只显示了前一部分。可用 /articles 或 /search 分页查看。）"
+	}
+	b.WriteString(esc(text))
 	if a.Note != "" {
 		b.WriteString("\n\n<i>" + esc(a.Note) + "</i>")
 	}
@@ -230,6 +237,9 @@ func renderAnswer(a knowledge.Answer) string {
 	}
 	return b.String()
 }
+
+// maxAnswerRunes bounds the text of one answer: about two messages.
+const maxAnswerRunes = 6000
 
 // articleLine renders 《标题》— 作者（职务）.
 func articleLine(a knowledge.Article) string {

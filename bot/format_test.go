@@ -35,6 +35,7 @@ func balanced(s string) bool {
 }
 
 func TestSplitHTML(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		in    string
@@ -93,6 +94,7 @@ func FuzzSplitHTML(f *testing.F) {
 }
 
 func TestCallbackDataFits(t *testing.T) {
+	t.Parallel()
 	b := &Bot{pages: newPageStore(10)}
 	tests := []struct {
 		name string
@@ -114,23 +116,30 @@ func TestCallbackDataFits(t *testing.T) {
 }
 
 func TestCleanFileName(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, in, want string }{
 		{"keeps a plain name", "材料.txt", "材料.txt"},
 		{"drops directories", "../../etc/passwd.txt", "passwd.txt"},
 		{"drops windows directories", `C:\docs\a.md`, "a.md"},
 		{"replaces control characters", "a\x00b.txt", "a_b.txt"},
 		{"names an empty upload", "", "upload.txt"},
+		{"cuts a long Chinese name to whole characters within the byte limit", strings.Repeat("党建", 150) + ".pdf", strings.Repeat("党建", 32) + "党.pdf"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := cleanFileName(tt.in); got != tt.want {
+			got := cleanFileName(tt.in)
+			if got != tt.want {
 				t.Errorf("cleanFileName(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+			if len(got) > 255 || !utf8.ValidString(got) {
+				t.Errorf("cleanFileName(%q) = %q: %d bytes, valid UTF-8 %v", tt.in, got, len(got), utf8.ValidString(got))
 			}
 		})
 	}
 }
 
 func TestParseCommand(t *testing.T) {
+	t.Parallel()
 	b := &Bot{}
 	b.me.Store(&testMe)
 	tests := []struct {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"kbot/knowledge"
 )
@@ -191,6 +192,9 @@ func testOptions(api *fakeAPI, stateDir string, logs *syncBuffer) Options {
 		Logger:             slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})),
 		QuestionTimeout:    5 * time.Second,
 		StreamEditInterval: 100 * time.Millisecond,
+		SendBackoff:        10 * time.Millisecond,
+		// Tests that keep Telegram's real pace set it themselves.
+		Flood: FloodLimits{PerChat: time.Microsecond, PerGroup: 1_000_000, GroupWindow: time.Second, PerSecond: 1_000_000},
 	}
 }
 
@@ -239,6 +243,36 @@ func (h *harness) handled(id int64) bool {
 	h.bot.journal.mu.Lock()
 	defer h.bot.journal.mu.Unlock()
 	return h.bot.journal.doneSet[id]
+}
+
+// settle waits until the bot has done all it will do with what the fake
+// API holds: every queued update delivered, every update it took
+// finished, and — when polling — one more getUpdates call made after
+// that, so an update delivered again has been received by then and, if
+// the bot failed to recognise it, answered.
+func (h *harness) settle() {
+	h.t.Helper()
+	settle(h.t, h.bot, h.api)
+}
+
+func settle(t testing.TB, b *Bot, api *fakeAPI) {
+	t.Helper()
+	idle := func() bool { return b.journal.idle() && api.allDelivered() && api.overriding.Load() == 0 }
+	waitFor(t, "the bot to finish every update", idle)
+	if b.opts.WebhookURL != "" {
+		return
+	}
+	api.waitCalls("getUpdates", len(api.callsTo("getUpdates"))+1)
+	waitFor(t, "the bot to finish every update", idle)
+}
+
+// gaugeValue reads a gauge's current value.
+func gaugeValue(g prometheus.Gauge) float64 {
+	var m dto.Metric
+	if err := g.Write(&m); err != nil {
+		panic(err)
+	}
+	return m.GetGauge().GetValue()
 }
 
 var testMe = models.User{ID: testBotID, IsBot: true, FirstName: "kbot", Username: testBotName}

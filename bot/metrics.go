@@ -17,7 +17,10 @@ type metrics struct {
 	updates     *prometheus.CounterVec
 	rateLimited prometheus.Counter
 	duplicates  prometheus.Counter
+	idResets    prometheus.Counter
 	inflight    prometheus.Gauge
+	waiting     prometheus.Gauge
+	pollBlocked prometheus.Gauge
 
 	nQuestions, nRefusals, nTimeouts, nFailures, nRateLimited atomic.Int64
 }
@@ -54,11 +57,20 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		duplicates: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "kbot_telegram_duplicate_updates_total", Help: "Updates skipped because they were already handled.",
 		}),
+		idResets: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "kbot_telegram_update_id_resets_total", Help: "Times Telegram restarted its update numbering below the saved offset (a new journal epoch).",
+		}),
 		inflight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "kbot_answers_in_flight", Help: "Answers being computed now.",
 		}),
+		waiting: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "kbot_answers_waiting", Help: "Questions waiting for an answer slot.",
+		}),
+		pollBlocked: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "kbot_telegram_polling_blocked", Help: "1 while long polling waits for a free update slot: the bot is taking all it can answer soon.",
+		}),
 	}
-	for _, c := range []prometheus.Collector{m.questions, m.refusals, m.latency, m.reloads, m.errors, m.updates, m.rateLimited, m.duplicates, m.inflight} {
+	for _, c := range []prometheus.Collector{m.questions, m.refusals, m.latency, m.reloads, m.errors, m.updates, m.rateLimited, m.duplicates, m.idResets, m.inflight, m.waiting, m.pollBlocked} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register bot metrics: %w", err)
 		}

@@ -5,6 +5,7 @@ import "testing"
 // TestOpsEndpointOff: an empty HTTPAddr (http_addr: "" in the config)
 // turns the operations endpoint off; the bot still serves chats.
 func TestOpsEndpointOff(t *testing.T) {
+	t.Parallel()
 	api := newFakeAPI(t)
 	h := start(t, api, newFakeKB(), t.TempDir(), func(o *Options) { o.HTTPAddr = "" })
 	if addr := h.bot.OpsAddr(); addr != "" {

@@ -77,16 +77,28 @@ func (b *Bot) handleUpdate(ctx context.Context, in *incoming) {
 // It returns what kind of request it was and the outcome.
 func (b *Bot) handleMessage(ctx context.Context, in *incoming) (kind, outcome string) {
 	m := in.upd.Message
-	if m.From == nil || m.From.IsBot {
+	if m.From == nil {
 		return "message", outcomeIgnored
+	}
+	userID := m.From.ID
+	if m.From.IsBot {
+		// A group admin who posts anonymously appears as a bot, with the
+		// group as the sender chat; the group stands in for the person.
+		if m.SenderChat == nil || m.SenderChat.ID != m.Chat.ID {
+			return "message", outcomeIgnored
+		}
+		userID = m.Chat.ID
 	}
 	r := &request{
 		updateID: in.upd.ID,
 		msg:      m,
 		chatID:   m.Chat.ID,
-		userID:   m.From.ID,
+		userID:   userID,
 		received: in.received,
 		to:       target{chatID: m.Chat.ID},
+	}
+	if m.IsTopicMessage {
+		r.to.thread = m.MessageThreadID
 	}
 	switch m.Chat.Type {
 	case models.ChatTypePrivate:
@@ -137,7 +149,9 @@ func (b *Bot) handleMessage(ctx context.Context, in *incoming) (kind, outcome st
 		b.say(ctx, r.to, "抱歉，您没有使用本机器人的权限。如需开通，请联系管理员。")
 		return kind, outcomeDenied
 	}
-	if !b.isAdmin(r.userID) {
+	// An update handled again because its answer was not delivered was
+	// charged the first time.
+	if !b.isAdmin(r.userID) && in.redeliveries == 0 {
 		if ok, notify := b.limiter.allow(r.userID, time.Now()); !ok {
 			b.metrics.limited()
 			if notify {

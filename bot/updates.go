@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	tg "github.com/go-telegram/bot"
@@ -70,7 +71,8 @@ func (b *Bot) poll(ctx, hctx context.Context) error {
 		if held == 0 {
 			return nil
 		}
-		raws, err := b.getUpdates(ctx, b.journal.nextOffset(), held)
+		offset := b.journal.offsetToSend()
+		raws, err := b.getUpdates(ctx, offset, held, b.pollSeconds())
 		if err != nil {
 			b.releaseSlots(held)
 			if ctx.Err() != nil {
@@ -90,13 +92,14 @@ func (b *Bot) poll(ctx, hctx context.Context) error {
 			continue
 		}
 		backoff = 0
+		b.journal.confirm(offset)
 		if len(raws) == 0 {
 			b.releaseSlots(held)
 			backoff = b.opts.PollInterval
 			continue
 		}
-		var fresh []*incoming
 		before := b.journal.nextOffset()
+		batch := make([]*incoming, 0, len(raws))
 		for _, raw := range raws {
 			in, err := decodeUpdate(raw)
 			if err != nil {
@@ -110,12 +113,13 @@ func (b *Bot) poll(ctx, hctx context.Context) error {
 				b.log.Warn("skipping undecodable update", "update_id", id, "err", err)
 				continue
 			}
-			if b.journal.receive(in.upd.ID, raw, true) {
-				fresh = append(fresh, in)
-			} else {
-				b.metrics.duplicates.Inc()
-				b.log.Info("skipping update already handled", "update_id", in.upd.ID)
-			}
+			batch = append(batch, in)
+		}
+		fresh, reset := b.journal.receive(batch, true)
+		b.noteReset(reset)
+		if dups := len(batch) - len(fresh); dups > 0 {
+			b.metrics.duplicates.Add(float64(dups))
+			b.log.Info("skipping updates already handled", "count", dups)
 		}
 		// The next getUpdates call confirms these updates to Telegram, so
 		// they must be on disk first.
@@ -138,14 +142,22 @@ func (b *Bot) poll(ctx, hctx context.Context) error {
 		if len(fresh) == 0 && b.journal.nextOffset() == before {
 			// Nothing could be taken from this answer and the offset
 			// did not move: do not ask again at once.
-			backoff = max(b.opts.PollInterval, time.Second)
+			backoff = 4 * b.opts.PollInterval
 		}
 	}
 }
 
 type incoming struct {
-	upd      *models.Update
+	upd *models.Update
+	raw json.RawMessage
+	// date is the message's date (Unix seconds), 0 when the update has
+	// none of its own (a button press).
+	date     int64
+	key      updateKey // set when the journal accepts it
 	received time.Time
+	// redeliveries counts how often the update was handled again
+	// because a message could not be delivered.
+	redeliveries int
 }
 
 // rawUpdateID reads just the update_id of an update that does not decode
@@ -165,7 +177,11 @@ func decodeUpdate(raw json.RawMessage) (*incoming, error) {
 	if err := json.Unmarshal(raw, &u); err != nil {
 		return nil, fmt.Errorf("decode update: %w", err)
 	}
-	return &incoming{upd: &u, received: time.Now()}, nil
+	in := &incoming{upd: &u, raw: raw, received: time.Now()}
+	if u.Message != nil {
+		in.date = int64(u.Message.Date)
+	}
+	return in, nil
 }
 
 // updateSlots is how many updates may be in flight at once (received
@@ -188,8 +204,15 @@ func updateSlots(opts Options) int {
 func (b *Bot) reserveSlots(ctx context.Context) int {
 	select {
 	case b.slots <- struct{}{}:
-	case <-ctx.Done():
-		return 0
+	default:
+		b.metrics.pollBlocked.Set(1)
+		select {
+		case b.slots <- struct{}{}:
+			b.metrics.pollBlocked.Set(0)
+		case <-ctx.Done():
+			b.metrics.pollBlocked.Set(0)
+			return 0
+		}
 	}
 	n := 1
 	for n < getUpdatesLimit {
@@ -216,7 +239,7 @@ func (b *Bot) dispatch(ctx, hctx context.Context, in *incoming) bool {
 	select {
 	case b.slots <- struct{}{}:
 	case <-ctx.Done():
-		b.journal.abandon(in.upd.ID)
+		b.journal.abandon(in.key)
 		return false
 	}
 	b.start(hctx, in)
@@ -230,14 +253,49 @@ func (b *Bot) start(hctx context.Context, in *incoming) {
 	go func() {
 		defer b.inflight.Done()
 		defer func() { <-b.slots }()
-		b.handleUpdate(hctx, in)
+		ctx, d := withDelivery(hctx)
+		b.handleUpdate(ctx, in)
 		if hctx.Err() != nil {
 			// Cut off by the shutdown grace period: replay next time.
-			b.journal.abandon(in.upd.ID)
+			b.journal.abandon(in.key)
 			return
 		}
-		b.journal.finish(in.upd.ID)
+		if d.failed.Load() && b.redeliver(hctx, in) {
+			return
+		}
+		b.journal.finish(in.key)
 	}()
+}
+
+// maxRedeliveries bounds how often an update is handled again because a
+// message could not be delivered.
+const maxRedeliveries = 4
+
+// redeliver handles an update again later, after RedeliverAfter doubled
+// for each earlier try, because a message it sent did not reach Telegram.
+// The update stays pending meanwhile; if the bot stops first it is
+// replayed on the next start. It returns false once the update has been
+// tried maxRedeliveries times: it is then given up.
+func (b *Bot) redeliver(hctx context.Context, in *incoming) bool {
+	if in.redeliveries >= maxRedeliveries {
+		b.log.Error("giving up on an update whose answer could not be delivered", "update_id", in.upd.ID, "tries", in.redeliveries+1)
+		b.metrics.errors.WithLabelValues("undelivered").Inc()
+		return false
+	}
+	wait := b.opts.RedeliverAfter << in.redeliveries
+	in.redeliveries++
+	b.log.Warn("an answer could not be delivered; handling the update again later", "update_id", in.upd.ID, "retry_in", wait)
+	b.inflight.Add(1)
+	go func() {
+		defer b.inflight.Done()
+		select {
+		case <-b.stopping.Done():
+			b.journal.abandon(in.key)
+		case <-time.After(wait):
+			b.dispatch(b.stopping, hctx, in)
+		}
+	}()
+	return true
 }
 
 // replayPending handles updates that an earlier run received but did not
@@ -248,26 +306,42 @@ func (b *Bot) replayPending(hctx context.Context) {
 		return
 	}
 	b.log.Info("replaying unfinished updates from the last run", "count", len(pending))
-	for _, raw := range pending {
-		in, err := decodeUpdate(raw)
-		if err != nil {
-			b.log.Warn("dropping undecodable pending update", "err", err)
-			continue
-		}
+	for _, in := range pending {
 		b.dispatch(hctx, hctx, in)
 	}
 }
 
+// noteReset logs a reset of Telegram's update numbering, once per reset.
+func (b *Bot) noteReset(r *epochReset) {
+	if r == nil {
+		return
+	}
+	b.log.Warn("telegram numbers updates anew (update IDs restarted below the saved offset); starting a new epoch of the update journal",
+		"epoch", r.epoch, "old_offset", r.oldOffset, "first_update_id", r.firstID)
+	b.metrics.idResets.Inc()
+}
+
+// pollSeconds is the long-polling wait asked of getUpdates, in whole
+// seconds, a little under the client's own PollTimeout.
+func (b *Bot) pollSeconds() int {
+	return int((b.opts.PollTimeout - 500*time.Millisecond) / time.Second)
+}
+
 // getUpdates asks the Bot API for at most limit (1 to 100) updates from
-// offset on. The library keeps its own polling loop private and confirms
-// updates before they are handled, so kbot makes this one call itself.
-func (b *Bot) getUpdates(ctx context.Context, offset int64, limit int) ([]json.RawMessage, error) {
-	body, err := json.Marshal(map[string]any{
-		"offset":          offset,
+// offset on (from the earliest unconfirmed one when offset is 0), waiting
+// up to wait seconds for one. The library keeps its own polling loop
+// private and confirms updates before they are handled, so kbot makes
+// this one call itself.
+func (b *Bot) getUpdates(ctx context.Context, offset int64, limit, wait int) ([]json.RawMessage, error) {
+	params := map[string]any{
 		"limit":           min(max(limit, 1), getUpdatesLimit),
-		"timeout":         int((b.opts.PollTimeout - 500*time.Millisecond) / time.Second),
+		"timeout":         wait,
 		"allowed_updates": allowedUpdates,
-	})
+	}
+	if offset != 0 {
+		params["offset"] = offset
+	}
+	body, err := json.Marshal(params)
 	if err != nil {
 		return nil, fmt.Errorf("encode getUpdates: %w", err)
 	}
@@ -380,7 +454,11 @@ func (b *Bot) webhookHandler(ctx, hctx context.Context) http.Handler {
 		}
 		got := []byte(r.Header.Get("X-Telegram-Bot-Api-Secret-Token"))
 		if subtle.ConstantTimeCompare(got, secret) != 1 {
-			b.log.Warn("webhook request with a wrong secret token", "remote", r.RemoteAddr)
+			// Anyone can send these; one line a minute tells the
+			// operator without filling the disk.
+			if skipped, ok := b.badSecrets.allow(time.Now()); ok {
+				b.log.Warn("webhook request with a wrong secret token", "remote", r.RemoteAddr, "not_logged_since_last", skipped)
+			}
 			b.metrics.errors.WithLabelValues("webhook").Inc()
 			http.Error(w, "forbidden", http.StatusForbidden)
 			return
@@ -402,13 +480,15 @@ func (b *Bot) webhookHandler(ctx, hctx context.Context) http.Handler {
 			http.Error(w, "not a Telegram update", http.StatusBadRequest)
 			return
 		}
-		if !b.journal.receive(in.upd.ID, data, false) {
+		fresh, reset := b.journal.receive([]*incoming{in}, false)
+		b.noteReset(reset)
+		if len(fresh) == 0 {
 			b.metrics.duplicates.Inc()
 			w.WriteHeader(http.StatusOK)
 			return
 		}
 		if err := b.journal.flush(); err != nil {
-			b.journal.forget(in.upd.ID)
+			b.journal.forget(in.key)
 			b.log.Error("save update journal", "err", err)
 			b.metrics.errors.WithLabelValues("state").Inc()
 			http.Error(w, "cannot record update", http.StatusServiceUnavailable)
@@ -420,6 +500,28 @@ func (b *Bot) webhookHandler(ctx, hctx context.Context) http.Handler {
 		}
 		w.WriteHeader(http.StatusOK)
 	})
+}
+
+// sampler lets an event be logged at most once per interval and counts
+// the occurrences it held back.
+type sampler struct {
+	interval time.Duration
+	mu       sync.Mutex
+	last     time.Time
+	held     int
+}
+
+// allow reports whether to log now, and how many were held back since
+// the last line.
+func (s *sampler) allow(now time.Time) (held int, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.last.IsZero() && now.Sub(s.last) < s.interval {
+		s.held++
+		return 0, false
+	}
+	held, s.held, s.last = s.held, 0, now
+	return held, true
 }
 
 // skipWebhookUpdate records a posted update that does not decode as done
