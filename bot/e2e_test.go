@@ -18,7 +18,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"kbot/embeddings"
 	"kbot/knowledge"
+	"kbot/knowledge/chromem"
+	"kbot/knowledge/magazine"
 )
 
 // *knowledge.Base is what kbot serves.
@@ -29,7 +32,11 @@ func openRealKB(t *testing.T) *knowledge.Base {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	kb, err := knowledge.Open(ctx, knowledge.Options{DataDir: t.TempDir(), Sources: []string{knowledge.BundledSource}})
+	em := embeddings.Local()
+	kb, err := knowledge.Open(ctx, knowledge.Options{
+		DataDir: t.TempDir(), Sources: []string{knowledge.BundledSource}, Load: magazine.Load, Vectors: chromem.New,
+		Embedder: knowledge.Embedder{ID: em.ID(), Dims: em.Dims, Embed: knowledge.EmbedFunc(em.Embed)},
+	})
 	if err != nil {
 		t.Fatalf("open knowledge base: %v", err)
 	}

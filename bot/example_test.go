@@ -9,7 +9,10 @@ import (
 	"syscall"
 
 	"kbot/bot"
+	"kbot/embeddings"
 	"kbot/knowledge"
+	"kbot/knowledge/chromem"
+	"kbot/knowledge/magazine"
 )
 
 // Wiring kbot's Telegram bot by hand, as cmd/kbot does: open the knowledge
@@ -17,7 +20,11 @@ import (
 func Example() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	kb, err := knowledge.Open(ctx, knowledge.Options{DataDir: "/var/lib/kbot", Sources: []string{knowledge.BundledSource}})
+	em := embeddings.Local()
+	kb, err := knowledge.Open(ctx, knowledge.Options{
+		DataDir: "/var/lib/kbot", Sources: []string{knowledge.BundledSource}, Load: magazine.Load, Vectors: chromem.New,
+		Embedder: knowledge.Embedder{ID: em.ID(), Dims: em.Dims, Embed: knowledge.EmbedFunc(em.Embed)},
+	})
 	if err != nil {
 		log.Fatal(err)
 	}

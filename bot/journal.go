@@ -12,6 +12,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"kbot/knowledge/atomicfile"
 )
 
 const (
@@ -451,23 +453,7 @@ func writeFileAtomic(path string, v any) error {
 	if err != nil {
 		return fmt.Errorf("encode update journal: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".journal-*")
-	if err != nil {
-		return fmt.Errorf("save update journal: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save update journal: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("save update journal: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save update journal: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.WriteFile(path, data); err != nil {
 		return fmt.Errorf("save update journal: %w", err)
 	}
 	return nil

@@ -17,7 +17,10 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"kbot/embeddings"
 	"kbot/knowledge"
+	"kbot/knowledge/chromem"
+	"kbot/knowledge/magazine"
 )
 
 // loadQuestions are questions members might ask about the bundled issue:
@@ -58,7 +61,11 @@ var (
 			return nil, err
 		}
 		loadKBDir = dir
-		return knowledge.Open(context.Background(), knowledge.Options{DataDir: dir})
+		em := embeddings.Local()
+		return knowledge.Open(context.Background(), knowledge.Options{
+			DataDir: dir, Load: magazine.Load, Vectors: chromem.New,
+			Embedder: knowledge.Embedder{ID: em.ID(), Dims: em.Dims, Embed: knowledge.EmbedFunc(em.Embed)},
+		})
 	})
 )
 

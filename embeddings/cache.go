@@ -11,8 +11,9 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"sync"
+
+	"kbot/knowledge/atomicfile"
 )
 
 // ErrCorrupt marks a cache file that could not be read back. OpenCache
@@ -280,9 +281,8 @@ func (c *Cache) PruneUnused() int {
 	return n
 }
 
-// Save writes the cache to its file atomically: a temporary file in the
-// same directory is written, synced and renamed over the old one, so a
-// crash leaves either the old or the new file, never a mix. Save does
+// Save writes the cache to its file atomically (see atomicfile): a crash
+// leaves either the old or the new file, never a mix. Save does
 // nothing when nothing changed since the last load or save.
 func (c *Cache) Save() error {
 	c.mu.Lock()
@@ -290,41 +290,8 @@ func (c *Cache) Save() error {
 	if !c.dirty {
 		return nil
 	}
-	dir := filepath.Dir(c.path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := atomicfile.Write(c.path, c.encode); err != nil {
 		return fmt.Errorf("save embedding cache: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, filepath.Base(c.path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("save embedding cache: %w", err)
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			_ = tmp.Close()           // already failed; the write error is what matters
-			_ = os.Remove(tmp.Name()) // best effort: a leftover temp file is harmless
-		}
-	}()
-	if err := c.encode(tmp); err != nil {
-		return fmt.Errorf("save embedding cache %s: %w", c.path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("save embedding cache %s: %w", c.path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("save embedding cache %s: %w", c.path, err)
-	}
-	if err := os.Rename(tmp.Name(), c.path); err != nil {
-		return fmt.Errorf("save embedding cache %s: %w", c.path, err)
-	}
-	ok = true
-	// Sync the directory so the rename itself survives a power loss.
-	if d, err := os.Open(dir); err == nil {
-		err = d.Sync()
-		_ = d.Close() // read-only handle; the sync result is what matters
-		if err != nil {
-			return fmt.Errorf("save embedding cache %s: sync directory: %w", c.path, err)
-		}
 	}
 	c.dirty = false
 	return nil

@@ -21,8 +21,13 @@
 // A [Cache] sits in front of any Embedder: it keys vectors by the embedder's
 // ID and a hash of the text, embeds only the misses and persists everything
 // in one binary file, so re-ingesting an unchanged corpus costs no calls.
+// A [PassageCache] binds the cache file to one embedder for index builds.
 //
-// Data flows: knowledge chunks → Cache.Embed → (misses) Embedder.Embed →
-// normalised vectors → the index, which records Embedder.ID and checks it
-// on load.
+// The package does not import the knowledge package: cmd/kbot hands an
+// Embedder's ID, Dims and Embed to it as a knowledge.Embedder, and a
+// PassageCache as its knowledge.PassageCache.
+//
+// Data flows: knowledge chunks → PassageCache.Embed → (misses)
+// Embedder.Embed → normalised vectors → the index, which records
+// Embedder.ID and checks it on load.
 package embeddings

@@ -40,9 +40,8 @@ type Answer struct {
 	// Note is a short remark for the user, e.g. that the model failed and
 	// the answer is extractive.
 	Note string `json:"note,omitempty"`
-	// Mode says how the answer was made: "extractive", "llm", "catalog"
-	// (answered from the article table) or "refusal".
-	Mode string `json:"mode"`
+	// Mode says how the answer was made.
+	Mode Mode `json:"mode"`
 }
 
 // Citation is one source behind an answer, numbered as in the text.
@@ -84,12 +83,20 @@ type Writer interface {
 	Rewrite(ctx context.Context, q Question) (string, error)
 }
 
-// Answer modes.
+// Mode is how an answer was made.
+type Mode string
+
+// Answer modes, spelled as in JSON.
 const (
-	ModeExtractive = "extractive"
-	ModeLLM        = "llm"
-	ModeCatalog    = "catalog"
-	ModeRefusal    = "refusal"
+	// ModeExtractive quotes sentences of the retrieved passages.
+	ModeExtractive Mode = "extractive"
+	// ModeLLM is written by a language model (a Writer).
+	ModeLLM Mode = "llm"
+	// ModeCatalog is answered from the article table: who wrote what,
+	// which articles there are.
+	ModeCatalog Mode = "catalog"
+	// ModeRefusal says that nothing relevant enough was found.
+	ModeRefusal Mode = "refusal"
 )
 
 // extractSentences is how many sentences an extractive answer quotes at
@@ -100,15 +107,15 @@ const (
 	extractSources   = 3
 )
 
-// Extract answers a question from retrieved passages without a model: it
+// extract answers a question from retrieved passages without a model: it
 // quotes the sentences of the top passages that share most of the
 // question's terms, each followed by the [n] of its passage, and cites
 // those passages. results must be best first and relevant (see Refuse).
-func Extract(question string, results []Result) Answer {
+func extract(question string, results []Result) Answer {
 	if len(results) == 0 {
 		return Answer{Mode: ModeExtractive}
 	}
-	qterms := uniqueTerms(Terms(QueryText(question)))
+	qterms := uniqueTerms(termsOf(queryText(question)))
 	want := wantedAnswer(question)
 	type cand struct {
 		res, pos int
@@ -128,7 +135,7 @@ func Extract(question string, results []Result) Answer {
 			}
 			seen[s] = true
 			in := map[string]bool{}
-			for _, t := range Terms(s) {
+			for _, t := range termsOf(s) {
 				in[t] = true
 			}
 			hit := 0
@@ -184,7 +191,7 @@ func Extract(question string, results []Result) Answer {
 		if !ok {
 			n = len(cites) + 1
 			number[c.res] = n
-			cites = append(cites, CitationOf(n, results[c.res]))
+			cites = append(cites, citationOf(n, results[c.res]))
 		}
 		b.WriteString(c.text)
 		fmt.Fprintf(&b, "[%d]", n)
@@ -198,7 +205,7 @@ func Extract(question string, results []Result) Answer {
 func chunkSentences(text string) []string {
 	var out []string
 	for _, para := range strings.Split(text, "\n") {
-		for _, s := range SplitSentences(para) {
+		for _, s := range splitSentences(para) {
 			if s = strings.TrimSpace(s); s != "" {
 				out = append(out, s)
 			}
@@ -207,8 +214,8 @@ func chunkSentences(text string) []string {
 	return out
 }
 
-// CitationOf makes citation n from a retrieved passage.
-func CitationOf(n int, r Result) Citation {
+// citationOf makes citation n from a retrieved passage.
+func citationOf(n int, r Result) Citation {
 	return Citation{
 		N: n, ArticleID: r.Article.ID, ChunkID: r.Chunk.ID,
 		Title: r.Article.Title, Author: r.Article.Author, AuthorPost: r.Article.AuthorPost,

@@ -3,6 +3,9 @@ package knowledge
 import (
 	"regexp"
 	"strings"
+
+	"kbot/knowledge/cjk"
+	"kbot/knowledge/whitespace"
 )
 
 // A question that asks who holds a post (…的党委书记叫什么名字？) can only
@@ -35,7 +38,7 @@ const notNameAfter = "要的在和与及等是为对把将有也都就到领进�
 // holderNamed reports whether some passage names a holder of post.
 func holderNamed(post string, passages []string) bool {
 	for _, p := range passages {
-		rs := []rune(squash(p))
+		rs := []rune(whitespace.RemoveInLines(p))
 		pr := []rune(post)
 		for i := 0; i+len(pr) <= len(rs); i++ {
 			if string(rs[i:i+len(pr)]) != post {
@@ -53,7 +56,7 @@ func holderNamed(post string, passages []string) bool {
 // personal name: two Han characters that begin neither a verb nor
 // another post ("任组长" is "serves as head", not a name).
 func nameAfter(rs []rune) bool {
-	if len(rs) < 2 || !isHan(rs[0]) || !isHan(rs[1]) {
+	if len(rs) < 2 || !cjk.IsHan(rs[0]) || !cjk.IsHan(rs[1]) {
 		return false
 	}
 	if strings.ContainsRune(notNameAfter, rs[0]) {
@@ -77,7 +80,7 @@ func nameAfter(rs []rune) bool {
 // personal name right before a post (李林森书记).
 func nameBefore(rs []rune) bool {
 	n := len(rs)
-	if n < 2 || !isHan(rs[n-1]) || !isHan(rs[n-2]) {
+	if n < 2 || !cjk.IsHan(rs[n-1]) || !cjk.IsHan(rs[n-2]) {
 		return false
 	}
 	return !strings.ContainsRune(notNameBefore, rs[n-1]) && !strings.ContainsRune(notNameBefore, rs[n-2])
@@ -86,7 +89,7 @@ func nameBefore(rs []rune) bool {
 // unnamedHolder returns the post a question asks the holder of when no
 // passage names one, or "".
 func unnamedHolder(question string, results []Result) string {
-	q := squash(question)
+	q := whitespace.RemoveInLines(question)
 	if !asksName.MatchString(q) || asksOther.MatchString(q) {
 		return ""
 	}
@@ -126,7 +129,7 @@ type answerType struct {
 }
 
 func wantedAnswer(question string) answerType {
-	q := squash(question)
+	q := whitespace.RemoveInLines(question)
 	var w answerType
 	if asksName.MatchString(q) && !asksOther.MatchString(q) {
 		for _, p := range posts {

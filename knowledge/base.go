@@ -16,8 +16,6 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
-
-	"kbot/embeddings"
 )
 
 // Report says what an ingest or reload changed.
@@ -48,15 +46,24 @@ type Stats struct {
 
 // Options configure a Base.
 type Options struct {
-	// DataDir holds the persisted index, the embedding cache and uploaded
-	// documents.
+	// DataDir holds the persisted index and the uploaded documents (kbot
+	// keeps its embedding cache there too).
 	DataDir string
 	// Sources are files, folders or BundledSource.
 	Sources []string
-	// Embedder embeds passages and questions; the zero value means the
-	// offline default.
-	Embedder embeddings.Embedder
-	Chunk    ChunkOptions
+	// Load reads the sources into articles (magazine.Load in kbot). It
+	// is required.
+	Load LoadFunc
+	// Vectors builds the vector index of each Index (chromem.New in
+	// kbot). It is required.
+	Vectors VectorIndexFunc
+	// Embedder embeds passages and questions. It is required.
+	Embedder Embedder
+	// Cache, when set, embeds the passages of a build, keeping vectors
+	// across builds (embeddings.PassageCache in kbot); without it every
+	// build embeds every passage with Embedder.
+	Cache PassageCache
+	Chunk ChunkOptions
 	// K is how many passages a question retrieves (default 5).
 	K int
 	// MinCoverage is the refusal threshold: when no retrieved passage
@@ -69,9 +76,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Progress, when set, is told how many chunks are embedded so far.
 	Progress func(done, total int)
-	// ExtractPDF reads the text of an uploaded PDF; nil means ExtractPDF
-	// in this process. kbot serve runs it in a child process with a time
-	// limit, so that a hostile file can neither hang nor crash the bot.
+	// ExtractPDF reads the text of an uploaded PDF, returning errors that
+	// wrap ErrPDFEncrypted, ErrPDFCorrupt, ErrPDFNoText or ErrPDFTooLarge
+	// (package knowledge/pdf reads PDFs; kbot serve runs it in a child
+	// process with a time limit, so that a hostile file can neither hang
+	// nor crash the bot). Nil means PDFs cannot be added.
 	ExtractPDF func(ctx context.Context, data []byte) (string, error)
 }
 
@@ -91,9 +100,11 @@ var (
 	ErrNotReady        = errors.New("the knowledge base is not loaded")
 )
 
+// errNoPDFReader refuses a PDF when Options.ExtractPDF is not set.
+var errNoPDFReader = errors.New("PDFs cannot be added: no PDF reader is configured")
+
 const (
 	indexFile  = "index.kbot"
-	cacheFile  = "embeddings.cache"
 	uploadsDir = "uploads"
 )
 
@@ -106,8 +117,6 @@ type Base struct {
 	reload sync.Mutex
 	// built is the report of the build Open did, if it did one.
 	built *Report
-	// cache is guarded by reload.
-	cache *embeddings.Cache
 }
 
 // Open loads the persisted index from opts.DataDir when it was built from
@@ -116,9 +125,6 @@ type Base struct {
 // served. It returns an error when no index can be had, e.g. a source
 // path is missing.
 func Open(ctx context.Context, opts Options) (*Base, error) {
-	if opts.Embedder.Embed == nil {
-		opts.Embedder = embeddings.Local()
-	}
 	if opts.Chunk.Size == 0 {
 		opts.Chunk = DefaultChunkOptions
 	}
@@ -137,6 +143,18 @@ func Open(ctx context.Context, opts Options) (*Base, error) {
 	if opts.DataDir == "" {
 		return nil, errors.New("open knowledge base: no data directory")
 	}
+	if opts.Load == nil {
+		return nil, errors.New("open knowledge base: no source loader (Options.Load)")
+	}
+	if opts.Vectors == nil {
+		return nil, errors.New("open knowledge base: no vector index (Options.Vectors)")
+	}
+	if opts.Embedder.Embed == nil || opts.Embedder.ID == "" {
+		return nil, errors.New("open knowledge base: no embedder (Options.Embedder)")
+	}
+	if opts.Cache == nil {
+		opts.Cache = uncached(opts.Embedder.Embed)
+	}
 	b := &Base{opts: opts, log: opts.Logger.With("component", "knowledge")}
 
 	fp, err := b.fingerprint()
@@ -144,14 +162,14 @@ func Open(ctx context.Context, opts Options) (*Base, error) {
 		return nil, err
 	}
 	path := filepath.Join(opts.DataDir, indexFile)
-	idx, err := loadIndex(ctx, path)
+	idx, err := loadIndex(ctx, path, opts.Vectors)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		b.log.Info("no index yet, building it", "path", path)
 	case err != nil:
 		b.log.Warn("index file unusable, rebuilding from sources", "path", path, "err", err)
-	case idx.embedderID != b.opts.Embedder.ID():
-		b.log.Warn("embedding model changed, rebuilding the index", "was", idx.embedderID, "now", b.opts.Embedder.ID())
+	case idx.embedderID != b.opts.Embedder.ID:
+		b.log.Warn("embedding model changed, rebuilding the index", "was", idx.embedderID, "now", b.opts.Embedder.ID)
 		// Not served (its vectors are of another model), but the
 		// rebuild's report of changed articles is relative to it.
 		b.cur.Store(idx)
@@ -193,7 +211,7 @@ func (b *Base) sources() []string {
 // source file, the chunking and the embedder.
 func (b *Base) fingerprint() (string, error) {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%d|%d\n", snapshotMagic, b.opts.Embedder.ID(), b.opts.Chunk.Size, b.opts.Chunk.Overlap)
+	fmt.Fprintf(h, "%s|%s|%d|%d\n", snapshotMagic, b.opts.Embedder.ID, b.opts.Chunk.Size, b.opts.Chunk.Overlap)
 	for _, src := range b.sources() {
 		if src == BundledSource {
 			name, data := Bundled()
@@ -236,7 +254,7 @@ func (b *Base) Reload(ctx context.Context) (Report, error) {
 	if err != nil {
 		return rep, err
 	}
-	articles, warnings, err := LoadSources(b.sources())
+	articles, warnings, err := b.opts.Load(b.sources())
 	rep.Warnings = warnings
 	for _, w := range warnings {
 		b.log.Warn("source skipped", "warning", w)
@@ -247,31 +265,12 @@ func (b *Base) Reload(ctx context.Context) (Report, error) {
 	if len(articles) == 0 {
 		return rep, errors.New("load sources: no articles found in any source")
 	}
-	if b.cache == nil {
-		// Opened on the first build only: loading a persisted index
-		// needs no vectors from it, and kbot ask should start fast.
-		cache, err := embeddings.OpenCache(filepath.Join(b.opts.DataDir, cacheFile))
-		if err != nil {
-			b.log.Warn("embedding cache unusable, starting it afresh", "err", err)
-		}
-		if cache == nil {
-			if cache, err = embeddings.OpenCache(""); err != nil {
-				return rep, fmt.Errorf("open embedding cache: %w", err)
-			}
-		}
-		b.cache = cache
-	}
-	vectorize := func(ctx context.Context, texts []string) ([][]float32, int, error) {
-		return b.cache.Embed(ctx, b.opts.Embedder, texts)
-	}
-	idx, st, err := buildIndex(ctx, articles, b.opts.Embedder, vectorize, b.opts.Chunk, b.opts.Progress)
+	idx, st, err := buildIndex(ctx, articles, b.opts.Embedder, b.opts.Cache, b.opts.Vectors, b.opts.Chunk, b.opts.Progress)
 	if err != nil {
 		return rep, fmt.Errorf("build index: %w", err)
 	}
 	idx.fingerprint = fp
-	// Vectors of text no longer in any source would only grow the file.
-	b.cache.PruneUnused()
-	if err := b.cache.Save(); err != nil {
+	if err := b.opts.Cache.Commit(); err != nil {
 		// The cache only saves work: the new index is still good.
 		b.log.Warn("save embedding cache", "err", err)
 	}
@@ -315,70 +314,6 @@ func diffArticles(old, cur *Index) (added, changed, removed []string) {
 	return
 }
 
-// AddDocument stores an uploaded document among the sources and reloads.
-// name must end in .txt, .md or .pdf; the document must parse into at
-// least one article. A PDF's text is extracted (ExtractPDF) and stored as
-// <name>.txt, an ordinary plain document from then on; a PDF that cannot
-// be read returns the extractor's error (ErrPDFEncrypted, ErrPDFNoText, …)
-// and stores nothing. When the reload fails the document is removed
-// again, so the sources and the serving index stay in step.
-func (b *Base) AddDocument(ctx context.Context, name string, data []byte) (Report, error) {
-	base := filepath.Base(strings.TrimSpace(name))
-	ext := strings.ToLower(filepath.Ext(base))
-	if ext != ".txt" && ext != ".md" && ext != ".pdf" {
-		return Report{}, fmt.Errorf("add document %q: only .txt, .md and .pdf files can be added", base)
-	}
-	if base == "" || strings.HasPrefix(base, ".") {
-		return Report{}, fmt.Errorf("add document %q: bad file name", name)
-	}
-	if len(strings.TrimSpace(string(data))) == 0 {
-		return Report{}, fmt.Errorf("add document %q: the file is empty", base)
-	}
-	if ext == ".pdf" {
-		extract := b.opts.ExtractPDF
-		if extract == nil {
-			extract = func(_ context.Context, data []byte) (string, error) { return ExtractPDF(data) }
-		}
-		text, err := extract(ctx, data)
-		if err != nil {
-			return Report{}, fmt.Errorf("add document %q: %w", base, err)
-		}
-		base, data = strings.TrimSuffix(base, filepath.Ext(base))+".txt", []byte(text)
-	}
-	dir := filepath.Join(b.opts.DataDir, uploadsDir)
-	path := filepath.Join(dir, base)
-	previous, prevErr := os.ReadFile(path)
-	if err := writeFileAtomic(path, [][]byte{data}); err != nil {
-		return Report{}, fmt.Errorf("add document %q: %w", base, err)
-	}
-	restore := func() {
-		if prevErr == nil {
-			_ = writeFileAtomic(path, [][]byte{previous}) // best effort: the error returned is what matters
-		} else {
-			os.Remove(path)
-		}
-	}
-	// A file the loader would skip (undecodable, no text) must not sit
-	// among the sources while the reload reports success.
-	arts, warnings, err := LoadSources([]string{path})
-	if err == nil && len(arts) == 0 {
-		err = errors.New("no article found in it")
-		if len(warnings) > 0 {
-			err = errors.New(strings.Join(warnings, "; "))
-		}
-	}
-	if err != nil {
-		restore()
-		return Report{}, fmt.Errorf("add document %q: %w", base, err)
-	}
-	rep, err := b.Reload(ctx)
-	if err != nil {
-		restore()
-		return rep, fmt.Errorf("add document %q: %w", base, err)
-	}
-	return rep, nil
-}
-
 // Index returns the serving index, or nil before the first load.
 func (b *Base) Index() *Index { return b.cur.Load() }
 
@@ -395,7 +330,7 @@ func (b *Base) Articles(region string) []Article {
 	if region == "" {
 		return slices.Clone(x.articles)
 	}
-	name := x.places.Resolve(region)
+	name := x.places.resolve(region)
 	if name == "" {
 		return nil
 	}
@@ -430,7 +365,7 @@ func (b *Base) Chunk(id string) (Chunk, Article, bool) {
 func (b *Base) Stats() Stats {
 	x := b.cur.Load()
 	if x == nil {
-		return Stats{Sources: b.opts.Sources, Embedder: b.opts.Embedder.ID()}
+		return Stats{Sources: b.opts.Sources, Embedder: b.opts.Embedder.ID}
 	}
 	st := Stats{
 		Articles: len(x.articles), Chunks: len(x.chunks), Sources: b.opts.Sources,
@@ -447,7 +382,7 @@ func (b *Base) Stats() Stats {
 			best = n
 		}
 	}
-	st.IssueName = SourceTitle(best)
+	st.IssueName = sourceTitle(best)
 	return st
 }
 
@@ -478,7 +413,7 @@ func (b *Base) Search(ctx context.Context, query string, opts SearchOptions) ([]
 	}
 	var qvec []float32
 	if opts.Method != MethodKeyword {
-		vecs, err := b.opts.Embedder.Embed(ctx, []string{QueryText(query)})
+		vecs, err := b.opts.Embedder.Embed(ctx, []string{queryText(query)})
 		if err != nil {
 			return nil, fmt.Errorf("embed question: %w", err)
 		}
@@ -496,7 +431,7 @@ type Retrieval struct {
 	// Refused is true when no passage is relevant enough; RefusalReason
 	// says why.
 	Refused       bool
-	RefusalReason string
+	RefusalReason RefusalReason
 	// Outline is true when the question asks for an article's main
 	// points and Results lead with the first passage of each of its
 	// top-level headings.
@@ -575,12 +510,12 @@ func (b *Base) Ask(ctx context.Context, q Question) (Answer, error) {
 			return ans, nil
 		}
 		b.log.Warn("answer writer failed, answering extractively", "err", err)
-		ans = Extract(q.Text, ret.Results)
+		ans = extract(q.Text, ret.Results)
 		ans.Note = "大模型暂时无法作答，以下为原文摘录"
 		return ans, nil
 	}
 	if ret.Outline {
 		return outlineAnswer(ret.Results), nil
 	}
-	return Extract(q.Text, ret.Results), nil
+	return extract(q.Text, ret.Results), nil
 }

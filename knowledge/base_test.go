@@ -1,9 +1,8 @@
-package knowledge
+package knowledge_test
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,9 @@ import (
 	"testing"
 
 	"kbot/embeddings"
+	"kbot/knowledge"
+	"kbot/knowledge/chromem"
+	"kbot/knowledge/magazine"
 )
 
 // countingEmbedder wraps the offline embedder and counts the texts it
@@ -49,11 +51,31 @@ regions: [丰满区]
 幸福里社区推行庭院养人、楼道育人、家庭暖人、课堂树人、广场乐人的“五位一体”工作法。
 `
 
-func openTest(t *testing.T, data, src string, n *atomic.Int64) *Base {
+// testOptions are the options kbot opens a knowledge base with, by
+// default: the magazine reader, chromem-go and the offline embedder with
+// its cache file in data.
+func testOptions(data string, sources ...string) knowledge.Options {
+	opts := knowledge.Options{DataDir: data, Sources: sources, Load: magazine.Load, Vectors: chromem.New}
+	return withEmbedder(opts, embeddings.Local())
+}
+
+// asKnowledge is e as knowledge takes it.
+func asKnowledge(e embeddings.Embedder) knowledge.Embedder {
+	return knowledge.Embedder{ID: e.ID(), Dims: e.Dims, Embed: knowledge.EmbedFunc(e.Embed)}
+}
+
+// withEmbedder sets the embedder, and a cache for it, as kbot does.
+func withEmbedder(opts knowledge.Options, e embeddings.Embedder) knowledge.Options {
+	opts.Embedder = asKnowledge(e)
+	opts.Cache = embeddings.NewPassageCache(filepath.Join(opts.DataDir, "embeddings.cache"), e, nil)
+	return opts
+}
+
+func openTest(t *testing.T, data, src string, n *atomic.Int64) *knowledge.Base {
 	t.Helper()
-	b, err := Open(context.Background(), Options{DataDir: data, Sources: []string{src}, Embedder: countingEmbedder(n)})
+	b, err := knowledge.Open(context.Background(), withEmbedder(testOptions(data, src), countingEmbedder(n)))
 	if err != nil {
-		t.Fatalf("Open: %v", err)
+		t.Fatalf("knowledge.Open: %v", err)
 	}
 	return b
 }
@@ -74,7 +96,7 @@ func TestOpenPersistsAndReloadsWithoutReembedding(t *testing.T) {
 	if got := n.Load(); got != 0 {
 		t.Fatalf("loading the persisted index embedded %d texts, want 0", got)
 	}
-	ans, err := b2.Ask(context.Background(), Question{Text: "三梁村养猪一年净赚多少？"})
+	ans, err := b2.Ask(context.Background(), knowledge.Question{Text: "三梁村养猪一年净赚多少？"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,12 +135,36 @@ func TestReloadReportsChangesAndUsesCache(t *testing.T) {
 	}
 }
 
+func TestOpenNamesTheMissingPart(t *testing.T) {
+	tests := []struct {
+		name    string
+		clear   func(*knowledge.Options)
+		wantErr string
+	}{
+		{"no source loader", func(o *knowledge.Options) { o.Load = nil }, "Options.Load"},
+		{"no vector index", func(o *knowledge.Options) { o.Vectors = nil }, "Options.Vectors"},
+		{"no embedder", func(o *knowledge.Options) { o.Embedder = knowledge.Embedder{} }, "Options.Embedder"},
+		{"embedder without an ID", func(o *knowledge.Options) { o.Embedder.ID = "" }, "Options.Embedder"},
+		{"no data directory", func(o *knowledge.Options) { o.DataDir = "" }, "no data directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := testOptions(t.TempDir(), knowledge.BundledSource)
+			tt.clear(&opts)
+			_, err := knowledge.Open(context.Background(), opts)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("Open error = %v, want one naming %s", err, tt.wantErr)
+			}
+		})
+	}
+}
+
 func TestCorruptedIndexIsRebuilt(t *testing.T) {
 	src, data := t.TempDir(), t.TempDir()
 	writeDoc(t, src, "a.md", docA)
 	var n atomic.Int64
 	openTest(t, data, src, &n)
-	path := filepath.Join(data, indexFile)
+	path := filepath.Join(data, knowledge.IndexFile)
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -127,14 +173,14 @@ func TestCorruptedIndexIsRebuilt(t *testing.T) {
 	if err := os.WriteFile(path, raw, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := loadIndex(context.Background(), path); !errors.Is(err, ErrCorruptIndex) {
-		t.Fatalf("loadIndex of a damaged file: %v, want ErrCorruptIndex", err)
+	if err := knowledge.LoadIndexFile(context.Background(), path, chromem.New); !errors.Is(err, knowledge.ErrCorruptIndex) {
+		t.Fatalf("loadIndex of a damaged file: %v, want knowledge.ErrCorruptIndex", err)
 	}
 	b := openTest(t, data, src, &n)
 	if len(b.Articles("")) != 1 {
 		t.Fatal("rebuilt index lost the article")
 	}
-	if _, err := loadIndex(context.Background(), path); err != nil {
+	if err := knowledge.LoadIndexFile(context.Background(), path, chromem.New); err != nil {
 		t.Fatalf("the rebuilt index file is not readable: %v", err)
 	}
 }
@@ -148,14 +194,14 @@ func TestChangedEmbedderForcesRebuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Open(context.Background(), Options{DataDir: data, Sources: []string{src}, Embedder: other})
+	b, err := knowledge.Open(context.Background(), withEmbedder(testOptions(data, src), other))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if b.Stats().Dims != 256 {
 		t.Fatalf("index kept dims %d after the embedder changed", b.Stats().Dims)
 	}
-	if _, err := b.Search(context.Background(), "集体经济", SearchOptions{}); err != nil {
+	if _, err := b.Search(context.Background(), "集体经济", knowledge.SearchOptions{}); err != nil {
 		t.Fatalf("search after the rebuild: %v", err)
 	}
 }
@@ -172,7 +218,7 @@ func TestFailedReloadKeepsServingIndex(t *testing.T) {
 	if _, err := b.Reload(context.Background()); err == nil {
 		t.Fatal("reload of a missing source succeeded")
 	}
-	if rs, err := b.Search(context.Background(), "集体经济", SearchOptions{}); err != nil || len(rs) == 0 {
+	if rs, err := b.Search(context.Background(), "集体经济", knowledge.SearchOptions{}); err != nil || len(rs) == 0 {
 		t.Fatalf("old index not serving after a failed reload: %v, %d results", err, len(rs))
 	}
 }
@@ -196,7 +242,7 @@ func TestQueriesDuringReload(t *testing.T) {
 					return
 				default:
 				}
-				rs, err := b.Search(context.Background(), "五位一体", SearchOptions{})
+				rs, err := b.Search(context.Background(), "五位一体", knowledge.SearchOptions{})
 				if err != nil || len(rs) == 0 {
 					failures.Add(1)
 				}
@@ -224,8 +270,8 @@ func TestAskRejectsBadQuestions(t *testing.T) {
 		"empty": "", "blank": " \n\t　", "huge": strings.Repeat("问", 100_000),
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := b.Ask(context.Background(), Question{Text: q})
-			if !errors.Is(err, ErrEmptyQuestion) && !errors.Is(err, ErrQuestionTooLong) {
+			_, err := b.Ask(context.Background(), knowledge.Question{Text: q})
+			if !errors.Is(err, knowledge.ErrEmptyQuestion) && !errors.Is(err, knowledge.ErrQuestionTooLong) {
 				t.Fatalf("Ask(%s) error = %v", name, err)
 			}
 		})
@@ -250,7 +296,7 @@ func TestAddDocument(t *testing.T) {
 	if len(rep.ArticlesAdded) != 1 || len(b.Articles("")) != 2 {
 		t.Fatalf("added %q, now %d articles", rep.ArticlesAdded, len(b.Articles("")))
 	}
-	if _, err := os.Stat(filepath.Join(data, uploadsDir, "new.md")); err != nil {
+	if _, err := os.Stat(filepath.Join(data, knowledge.UploadsDir, "new.md")); err != nil {
 		t.Fatalf("upload not stored under the data directory: %v", err)
 	}
 	// The upload survives a restart.
@@ -275,11 +321,11 @@ func TestCatalogQuestions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
-			ans, err := b.Ask(context.Background(), Question{Text: tt.q})
+			ans, err := b.Ask(context.Background(), knowledge.Question{Text: tt.q})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if ans.Mode != ModeCatalog || !strings.Contains(ans.Text, tt.want) {
+			if ans.Mode != knowledge.ModeCatalog || !strings.Contains(ans.Text, tt.want) {
 				t.Fatalf("answer = %+v, want a catalog answer naming %s", ans, tt.want)
 			}
 		})
@@ -292,11 +338,11 @@ func TestRefusesUnrelatedQuestion(t *testing.T) {
 	writeDoc(t, src, "b.md", docB)
 	var n atomic.Int64
 	b := openTest(t, data, src, &n)
-	ans, err := b.Ask(context.Background(), Question{Text: "长春市今年出台了哪些留住高校毕业生的人才政策？"})
+	ans, err := b.Ask(context.Background(), knowledge.Question{Text: "长春市今年出台了哪些留住高校毕业生的人才政策？"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !ans.Refused || !strings.HasPrefix(ans.Text, refusalText) || len(ans.Nearest) == 0 {
+	if !ans.Refused || !strings.HasPrefix(ans.Text, knowledge.RefusalText) || len(ans.Nearest) == 0 {
 		t.Fatalf("answer = %+v, want a refusal naming the nearest articles", ans)
 	}
 }
@@ -322,7 +368,7 @@ func TestAddDocumentRejectsUndecodableFile(t *testing.T) {
 	if _, err := b.AddDocument(context.Background(), "bad.txt", []byte{0xff, 0xfe, 0x00, 0x81, 0x30, 0xc0}); err == nil {
 		t.Fatal("an undecodable file was accepted")
 	}
-	if _, err := os.Stat(filepath.Join(data, uploadsDir, "bad.txt")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(data, knowledge.UploadsDir, "bad.txt")); !os.IsNotExist(err) {
 		t.Fatalf("the rejected upload stayed among the sources: %v", err)
 	}
 	if len(b.Articles("")) != 1 {
@@ -347,7 +393,7 @@ author: 某社区党委
 	writeDoc(t, src, "b.md", docB)
 	var n atomic.Int64
 	b := openTest(t, data, src, &n)
-	ans, err := b.Ask(context.Background(), Question{Text: "社区就业服务的做法那篇文章归纳起来讲了哪几点？"})
+	ans, err := b.Ask(context.Background(), knowledge.Question{Text: "社区就业服务的做法那篇文章归纳起来讲了哪几点？"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +406,7 @@ author: 某社区党委
 		t.Fatalf("citations = %+v", ans.Citations)
 	}
 	// A question about one point is not turned into an outline.
-	ans, err = b.Ask(context.Background(), Question{Text: "社区怎么对接岗位？"})
+	ans, err = b.Ask(context.Background(), knowledge.Question{Text: "社区怎么对接岗位？"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,15 +416,12 @@ author: 某社区党委
 }
 
 func TestStatsNamesTheIssueForPeople(t *testing.T) {
-	b, err := Open(context.Background(), Options{DataDir: t.TempDir()})
+	b, err := knowledge.Open(context.Background(), testOptions(t.TempDir(), knowledge.BundledSource))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := b.Stats().IssueName; got == "" || strings.HasSuffix(got, ".txt") {
 		t.Fatalf("IssueName = %q, want a title, not a file name", got)
-	}
-	if got := SourceTitle("第5期.md"); got != "第5期" {
-		t.Fatalf("SourceTitle = %q", got)
 	}
 }
 
@@ -395,95 +438,19 @@ regions: [甲县]
 	writeDoc(t, src, "b.md", docB)
 	var n atomic.Int64
 	b := openTest(t, data, src, &n)
-	ans, err := b.Ask(context.Background(), Question{Text: "甲县的组织部长叫什么名字？"})
+	ans, err := b.Ask(context.Background(), knowledge.Question{Text: "甲县的组织部长叫什么名字？"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ans.Mode != ModeCatalog || !strings.Contains(ans.Text, "张明") || len(ans.Citations) != 1 {
+	if ans.Mode != knowledge.ModeCatalog || !strings.Contains(ans.Text, "张明") || len(ans.Citations) != 1 {
 		t.Fatalf("answer = %+v", ans)
 	}
 	// A post nobody in the knowledge base holds by name is refused.
-	ans, err = b.Ask(context.Background(), Question{Text: "幸福里社区的支部书记叫什么名字？"})
+	ans, err = b.Ask(context.Background(), knowledge.Question{Text: "幸福里社区的支部书记叫什么名字？"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !ans.Refused {
 		t.Fatalf("answer = %+v, want a refusal", ans)
-	}
-}
-
-func TestAddDocumentPDF(t *testing.T) {
-	src, data := t.TempDir(), t.TempDir()
-	writeDoc(t, src, "a.md", docA)
-	var n atomic.Int64
-	b := openTest(t, data, src, &n)
-	up := filepath.Join(data, uploadsDir)
-
-	t.Run("PDF without text is refused and stores nothing", func(t *testing.T) {
-		noText := onePage("<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>", "0 0 100 100 re f")
-		_, err := b.AddDocument(context.Background(), "scan.pdf", noText)
-		if !errors.Is(err, ErrPDFNoText) {
-			t.Fatalf("AddDocument error = %v, want ErrPDFNoText", err)
-		}
-		if entries, _ := os.ReadDir(up); len(entries) != 0 {
-			t.Fatalf("files left among the sources: %v", entries)
-		}
-		if len(b.Articles("")) != 1 {
-			t.Fatal("the serving index changed")
-		}
-	})
-	t.Run("text file named .pdf is refused as damaged", func(t *testing.T) {
-		_, err := b.AddDocument(context.Background(), "notes.pdf", []byte("社区议事厅的做法\n"))
-		if !errors.Is(err, ErrPDFCorrupt) {
-			t.Fatalf("AddDocument error = %v, want ErrPDFCorrupt", err)
-		}
-	})
-	t.Run("PDF text is stored as a plain document and served", func(t *testing.T) {
-		pdf := readTestPDF(t, "layout.pdf")
-		rep, err := b.AddDocument(context.Background(), "议事厅.pdf", pdf)
-		if err != nil {
-			t.Fatal(err)
-		}
-		stored, err := os.ReadFile(filepath.Join(up, "议事厅.txt"))
-		if err != nil {
-			t.Fatalf("extracted text not stored as 议事厅.txt: %v", err)
-		}
-		if want, _ := ExtractPDF(pdf); string(stored) != want {
-			t.Errorf("stored text differs from the extracted text:\n%s", stored)
-		}
-		if _, err := os.Stat(filepath.Join(up, "议事厅.pdf")); !os.IsNotExist(err) {
-			t.Errorf("the PDF itself was stored among the sources: %v", err)
-		}
-		if len(rep.ArticlesAdded) != 1 || rep.ArticlesAdded[0] != "社区议事厅让群众说了算" {
-			t.Fatalf("added %q, want the PDF's title", rep.ArticlesAdded)
-		}
-		res, err := b.Search(context.Background(), "议事厅办结率", SearchOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(res) == 0 || !strings.Contains(res[0].Chunk.Text, "百分之九十五") {
-			t.Fatalf("the PDF's text is not found by search: %+v", res)
-		}
-	})
-}
-
-func TestAddDocumentUsesTheConfiguredPDFExtractor(t *testing.T) {
-	src, data := t.TempDir(), t.TempDir()
-	writeDoc(t, src, "a.md", docA)
-	var calls atomic.Int64
-	b, err := Open(context.Background(), Options{DataDir: data, Sources: []string{src},
-		ExtractPDF: func(ctx context.Context, pdf []byte) (string, error) {
-			calls.Add(1)
-			return "", fmt.Errorf("child: %w", ErrPDFCorrupt)
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = b.AddDocument(context.Background(), "x.pdf", []byte("%PDF-1.4 ..."))
-	if !errors.Is(err, ErrPDFCorrupt) || calls.Load() != 1 {
-		t.Fatalf("AddDocument error %v after %d extractor calls", err, calls.Load())
-	}
-	if entries, _ := os.ReadDir(filepath.Join(data, uploadsDir)); len(entries) != 0 {
-		t.Fatalf("a PDF that could not be read left %d files among the sources", len(entries))
 	}
 }

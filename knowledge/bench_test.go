@@ -1,52 +1,44 @@
-package knowledge
+package knowledge_test
 
 import (
 	"context"
 	"fmt"
 	"math/rand"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
 	"testing"
 
 	"kbot/embeddings"
+	"kbot/knowledge"
+	"kbot/knowledge/chromem"
+	"kbot/knowledge/magazine"
 )
 
-// seedArticles parses the bundled issue.
-func seedArticles(tb testing.TB) []Article {
+// seedArticles reads the bundled issue.
+func seedArticles(tb testing.TB) []knowledge.Article {
 	tb.Helper()
-	name, data := Bundled()
-	arts, err := ParseIssue(name, string(data))
+	arts, _, err := magazine.Load([]string{knowledge.BundledSource})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return arts
 }
 
-func plainVectorizer(e embeddings.Embedder) Vectorizer {
-	return func(ctx context.Context, texts []string) ([][]float32, int, error) {
-		v, err := e.Embed(ctx, texts)
-		return v, 0, err
-	}
-}
-
 // BenchmarkIngestSeed measures parsing, chunking, embedding (offline, no
 // cache) and indexing the bundled issue.
 func BenchmarkIngestSeed(b *testing.B) {
-	name, data := Bundled()
 	e := embeddings.Local()
 	var chunks int
 	for i := 0; i < b.N; i++ {
-		arts, err := ParseIssue(name, string(data))
+		arts := seedArticles(b)
+		idx, err := knowledge.BuildIndex(context.Background(), arts, asKnowledge(e), chromem.New)
 		if err != nil {
 			b.Fatal(err)
 		}
-		idx, _, err := buildIndex(context.Background(), arts, e, plainVectorizer(e), DefaultChunkOptions, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		chunks = len(idx.chunks)
+		chunks = len(idx.Chunks())
 	}
 	b.ReportMetric(float64(chunks), "chunks")
 }
@@ -55,15 +47,15 @@ func BenchmarkIngestSeed(b *testing.B) {
 // synthetic article mixes sentences of random seed articles, keeping the
 // seed's vocabulary and its metadata, so postings and vectors look like a
 // larger issue archive of the same magazine.
-func syntheticArticles(seed []Article, n int) []Article {
+func syntheticArticles(seed []knowledge.Article, n int) []knowledge.Article {
 	rng := rand.New(rand.NewSource(int64(n)))
 	var pool []string
 	for _, a := range seed {
 		for _, p := range strings.Split(a.Body, "\n") {
-			pool = append(pool, SplitSentences(p)...)
+			pool = append(pool, knowledge.SplitSentences(p)...)
 		}
 	}
-	var out []Article
+	var out []knowledge.Article
 	chunks := 0
 	for i := 0; chunks < n; i++ {
 		meta := seed[rng.Intn(len(seed))]
@@ -79,19 +71,19 @@ func syntheticArticles(seed []Article, n int) []Article {
 		a.Title = fmt.Sprintf("%s（%d）", meta.Title, i)
 		a.Body = body.String()
 		out = append(out, a)
-		chunks += len(ChunkArticle(a, DefaultChunkOptions))
+		chunks += len(knowledge.ChunkArticle(a, knowledge.DefaultChunkOptions))
 	}
 	return out
 }
 
 var (
 	benchIndexMu sync.Mutex
-	benchIndexes = map[int]*Index{}
+	benchIndexes = map[int]*knowledge.Index{}
 	benchHeapMB  = map[int]float64{}
 )
 
 // benchIndex builds (once per size) a synthetic index of about n chunks.
-func benchIndex(b *testing.B, n int) *Index {
+func benchIndex(b *testing.B, n int) *knowledge.Index {
 	benchIndexMu.Lock()
 	defer benchIndexMu.Unlock()
 	if idx, ok := benchIndexes[n]; ok {
@@ -102,7 +94,7 @@ func benchIndex(b *testing.B, n int) *Index {
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	idx, _, err := buildIndex(context.Background(), arts, e, plainVectorizer(e), DefaultChunkOptions, nil)
+	idx, err := knowledge.BuildIndex(context.Background(), arts, asKnowledge(e), chromem.New)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -121,7 +113,7 @@ func benchQuestions(b *testing.B) []string {
 		return []string{"三梁村怎么发展集体经济？", "磐石市在年轻干部培养上有什么做法？", "幸福里社区的“五位一体”具体指哪五个？"}
 	}
 	defer f.Close()
-	qs, err := ReadQuestions(f)
+	qs, err := knowledge.ReadQuestions(f)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -142,7 +134,7 @@ func BenchmarkQuery(b *testing.B) {
 		if testing.Short() && n > 10_000 {
 			continue
 		}
-		for _, method := range []string{MethodVector, MethodKeyword, MethodHybrid} {
+		for _, method := range []knowledge.Method{knowledge.MethodVector, knowledge.MethodKeyword, knowledge.MethodHybrid} {
 			b.Run(fmt.Sprintf("chunks=%d/%s", n, method), func(b *testing.B) {
 				idx := benchIndex(b, n)
 				ctx := context.Background()
@@ -150,18 +142,18 @@ func BenchmarkQuery(b *testing.B) {
 				for i := 0; i < b.N; i++ {
 					q := qs[i%len(qs)]
 					var qvec []float32
-					if method != MethodKeyword {
-						v, err := e.Embed(ctx, []string{QueryText(q)})
+					if method != knowledge.MethodKeyword {
+						v, err := e.Embed(ctx, []string{knowledge.QueryText(q)})
 						if err != nil {
 							b.Fatal(err)
 						}
 						qvec = v[0]
 					}
-					if _, err := idx.search(ctx, q, qvec, SearchOptions{K: 5, Method: method}); err != nil {
+					if _, err := idx.Search(ctx, q, qvec, knowledge.SearchOptions{K: 5, Method: method}); err != nil {
 						b.Fatal(err)
 					}
 				}
-				b.ReportMetric(float64(len(idx.chunks)), "chunks")
+				b.ReportMetric(float64(len(idx.Chunks())), "chunks")
 				benchIndexMu.Lock()
 				b.ReportMetric(benchHeapMB[n], "index-heap-MB")
 				benchIndexMu.Unlock()
@@ -174,15 +166,15 @@ func BenchmarkQuery(b *testing.B) {
 // of kbot ask's cold start that depends on the index.
 func BenchmarkLoadIndex(b *testing.B) {
 	dir := b.TempDir()
-	kb, err := Open(context.Background(), Options{DataDir: dir})
+	kb, err := knowledge.Open(context.Background(), testOptions(dir, knowledge.BundledSource))
 	if err != nil {
 		b.Fatal(err)
 	}
-	path := dir + "/" + indexFile
+	path := filepath.Join(dir, knowledge.IndexFile)
 	st, _ := os.Stat(path)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := loadIndex(context.Background(), path); err != nil {
+		if err := knowledge.LoadIndexFile(context.Background(), path, chromem.New); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"kbot/knowledge/whitespace"
 )
 
 // Questions about the collection itself — who wrote an article, which
@@ -12,20 +14,17 @@ import (
 // are answered from the article table, not from top-k passages.
 
 var (
-	quotedTitle   = regexp.MustCompile(`《([^》]{2,80})》`)
-	asksWho       = regexp.MustCompile(`谁写|作者|哪个(村|单位|部门|镇|社区|人)?写|哪位|谁的|出自`)
-	asksList      = regexp.MustCompile(`(有|收录|包括|包含)(了)?哪些(文章|稿子|内容)|文章(目录|列表|清单)|(本期|这期)(都)?(有|讲了|讲)(什么|哪些)`)
-	asksRegions   = regexp.MustCompile(`哪些(区县|县区|县市区|县（市）区|地区|地方|区|县)`)
-	asksTitleOf   = regexp.MustCompile(`题目|标题|哪篇|什么文章|写了(什么|啥|哪些)|发了(什么|啥|哪些)|的文章|的稿子`)
-	catalogSpaces = strings.NewReplacer(" ", "", "　", "", "\t", "")
+	quotedTitle = regexp.MustCompile(`《([^》]{2,80})》`)
+	asksWho     = regexp.MustCompile(`谁写|作者|哪个(村|单位|部门|镇|社区|人)?写|哪位|谁的|出自`)
+	asksList    = regexp.MustCompile(`(有|收录|包括|包含)(了)?哪些(文章|稿子|内容)|文章(目录|列表|清单)|(本期|这期)(都)?(有|讲了|讲)(什么|哪些)`)
+	asksRegions = regexp.MustCompile(`哪些(区县|县区|县市区|县（市）区|地区|地方|区|县)`)
+	asksTitleOf = regexp.MustCompile(`题目|标题|哪篇|什么文章|写了(什么|啥|哪些)|发了(什么|啥|哪些)|的文章|的稿子`)
 )
-
-func squash(s string) string { return catalogSpaces.Replace(s) }
 
 // catalogAnswer answers a question about the collection from the article
 // table. ok is false when the question is not of that kind.
 func (x *Index) catalogAnswer(question string) (ans Answer, results []Result, ok bool) {
-	q := squash(question)
+	q := whitespace.RemoveInLines(question)
 	if m := quotedTitle.FindStringSubmatch(q); m != nil && asksWho.MatchString(q) {
 		if a, found := x.articleByTitle(m[1]); found {
 			r := x.leadResult(a)
@@ -36,13 +35,13 @@ func (x *Index) catalogAnswer(question string) (ans Answer, results []Result, ok
 			default:
 				text += "的作者是" + a.Byline() + "[1]。"
 			}
-			return Answer{Text: text, Citations: []Citation{CitationOf(1, r)}, Mode: ModeCatalog}, []Result{r}, true
+			return Answer{Text: text, Citations: []Citation{citationOf(1, r)}, Mode: ModeCatalog}, []Result{r}, true
 		}
 	}
 	if a, ok := x.postHolder(q); ok {
 		r := x.leadResult(a)
 		text := fmt.Sprintf("%s是%s[1]，本期收录其文章《%s》。", a.AuthorPost, a.Author, a.Title)
-		return Answer{Text: text, Citations: []Citation{CitationOf(1, r)}, Mode: ModeCatalog}, []Result{r}, true
+		return Answer{Text: text, Citations: []Citation{citationOf(1, r)}, Mode: ModeCatalog}, []Result{r}, true
 	}
 	if asksList.MatchString(q) {
 		return x.listAnswer(x.articles, "本期共有%d篇文章："), nil, true
@@ -59,7 +58,7 @@ func (x *Index) catalogAnswer(question string) (ans Answer, results []Result, ok
 			for i, a := range arts {
 				r := x.leadResult(a)
 				results = append(results, r)
-				cites = append(cites, CitationOf(i+1, r))
+				cites = append(cites, citationOf(i+1, r))
 				if i > 0 {
 					b.WriteString("；")
 				}
@@ -75,10 +74,10 @@ func (x *Index) catalogAnswer(question string) (ans Answer, results []Result, ok
 // articleByTitle finds the article whose title matches t, ignoring spaces;
 // an exact match wins over a title that contains t.
 func (x *Index) articleByTitle(t string) (Article, bool) {
-	t = squash(t)
+	t = whitespace.RemoveInLines(t)
 	var partial []Article
 	for _, a := range x.articles {
-		at := squash(a.Title)
+		at := whitespace.RemoveInLines(a.Title)
 		if at == t {
 			return a, true
 		}
@@ -96,7 +95,7 @@ func (x *Index) articleByTitle(t string) (Article, bool) {
 func (x *Index) articlesByAuthorIn(q string) []Article {
 	best := ""
 	for _, a := range x.articles {
-		name := squash(a.Author)
+		name := whitespace.RemoveInLines(a.Author)
 		if len([]rune(name)) >= 2 && strings.Contains(q, name) && len(name) > len(best) {
 			best = name
 		}
@@ -106,7 +105,7 @@ func (x *Index) articlesByAuthorIn(q string) []Article {
 	}
 	var out []Article
 	for _, a := range x.articles {
-		if squash(a.Author) == best {
+		if whitespace.RemoveInLines(a.Author) == best {
 			out = append(out, a)
 		}
 	}
@@ -171,7 +170,7 @@ func (x *Index) postHolder(q string) (Article, bool) {
 		if a.AuthorPost == "" || a.Author == "" || len(a.Regions) == 0 {
 			continue
 		}
-		post := squash(a.AuthorPost)
+		post := whitespace.RemoveInLines(a.AuthorPost)
 		region := a.Regions[0]
 		short := x.shortName(region)
 		if !strings.Contains(q, region) && (short == "" || !strings.Contains(q, short)) {

@@ -31,10 +31,10 @@ type sentence struct {
 	runes     int
 }
 
-// ChunkArticle cuts an article body into chunks of whole sentences. Every
+// chunkArticle cuts an article body into chunks of whole sentences. Every
 // sentence is whole in at least one chunk; a chunk never crosses a change
 // of heading; chunk IDs depend only on the article ID and the chunk text.
-func ChunkArticle(a Article, opts ChunkOptions) []Chunk {
+func chunkArticle(a Article, opts ChunkOptions) []Chunk {
 	if opts.Size <= 0 {
 		opts.Size = DefaultChunkOptions.Size
 	}
@@ -133,7 +133,7 @@ func splitBody(body string, max int) []sentence {
 		if strings.TrimSpace(para) == "" {
 			continue
 		}
-		parts := SplitSentences(para)
+		parts := splitSentences(para)
 		if len(parts) > 0 {
 			h.observe(parts[0])
 		}
@@ -184,10 +184,10 @@ const (
 	closers      = "”’」』）)》】\"'"
 )
 
-// SplitSentences splits text into sentences at 。！？；… (and their ASCII
+// splitSentences splits text into sentences at 。！？；… (and their ASCII
 // forms), keeping closing quotes and brackets with the sentence they close.
 // Joining the result gives back text exactly.
-func SplitSentences(text string) []string {
+func splitSentences(text string) []string {
 	var out []string
 	start := 0
 	i := 0

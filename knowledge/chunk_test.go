@@ -1,7 +1,6 @@
 package knowledge
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -22,9 +21,9 @@ func TestSplitSentences(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := SplitSentences(tt.in)
+			got := splitSentences(tt.in)
 			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
-				t.Fatalf("SplitSentences(%q) = %q, want %q", tt.in, got, tt.want)
+				t.Fatalf("splitSentences(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}
@@ -66,7 +65,7 @@ func TestChunkArticleKeepsSentencesWholeAndWithinSize(t *testing.T) {
 	}
 	a := testArticle(b.String())
 	opts := ChunkOptions{Size: 120, Overlap: 40}
-	chunks := ChunkArticle(a, opts)
+	chunks := chunkArticle(a, opts)
 	if len(chunks) < 5 {
 		t.Fatalf("got %d chunks, want many", len(chunks))
 	}
@@ -77,7 +76,7 @@ func TestChunkArticleKeepsSentencesWholeAndWithinSize(t *testing.T) {
 		}
 		joined += c.Text
 	}
-	for _, s := range SplitSentences(strings.ReplaceAll(a.Body, "\n", "")) {
+	for _, s := range splitSentences(strings.ReplaceAll(a.Body, "\n", "")) {
 		if !strings.Contains(strings.ReplaceAll(joined, "\n", ""), s) {
 			t.Errorf("sentence %q is not whole in any chunk", s)
 		}
@@ -85,7 +84,7 @@ func TestChunkArticleKeepsSentencesWholeAndWithinSize(t *testing.T) {
 	// Overlap: consecutive chunks share their boundary sentence.
 	shared := 0
 	for i := 1; i < len(chunks); i++ {
-		last := SplitSentences(strings.ReplaceAll(chunks[i-1].Text, "\n", ""))
+		last := splitSentences(strings.ReplaceAll(chunks[i-1].Text, "\n", ""))
 		if strings.HasPrefix(strings.ReplaceAll(chunks[i].Text, "\n", ""), last[len(last)-1]) {
 			shared++
 		}
@@ -98,7 +97,7 @@ func TestChunkArticleKeepsSentencesWholeAndWithinSize(t *testing.T) {
 func TestChunkArticleCutsOnlyOverlongSentences(t *testing.T) {
 	long := strings.Repeat("很长的句子没有句号，", 30) + "结束。"
 	a := testArticle("短句。" + long + "又一短句。")
-	chunks := ChunkArticle(a, ChunkOptions{Size: 100, Overlap: 0})
+	chunks := chunkArticle(a, ChunkOptions{Size: 100, Overlap: 0})
 	for _, c := range chunks {
 		if n := utf8.RuneCountInString(c.Text); n > 100 {
 			t.Errorf("chunk of %d runes exceeds 100", n)
@@ -115,7 +114,7 @@ func TestChunkArticleCutsOnlyOverlongSentences(t *testing.T) {
 
 func TestChunkArticleHeadings(t *testing.T) {
 	body := "引言一句。\n一、工作成效\n成效很大。\n（一）就业服务。帮助就业。\n二、经验启示\n启示很多。"
-	chunks := ChunkArticle(testArticle(body), ChunkOptions{Size: 300})
+	chunks := chunkArticle(testArticle(body), ChunkOptions{Size: 300})
 	want := map[string]string{
 		"引言一句。":  "",
 		"成效很大。":  "一、工作成效",
@@ -142,8 +141,8 @@ func TestChunkArticleHeadings(t *testing.T) {
 
 func TestChunkIDsStable(t *testing.T) {
 	body := strings.Repeat("第一句话在这里。第二句话也在这里。", 20)
-	a := ChunkArticle(testArticle(body), DefaultChunkOptions)
-	b := ChunkArticle(testArticle(body), DefaultChunkOptions)
+	a := chunkArticle(testArticle(body), DefaultChunkOptions)
+	b := chunkArticle(testArticle(body), DefaultChunkOptions)
 	seen := map[string]bool{}
 	for i := range a {
 		if a[i].ID != b[i].ID {
@@ -157,7 +156,7 @@ func TestChunkIDsStable(t *testing.T) {
 			t.Fatalf("chunk ID %q longer than 24 bytes", a[i].ID)
 		}
 	}
-	edited := ChunkArticle(testArticle("新的开头。"+body), DefaultChunkOptions)
+	edited := chunkArticle(testArticle("新的开头。"+body), DefaultChunkOptions)
 	if edited[0].ID == a[0].ID {
 		t.Error("changed text kept its chunk ID")
 	}
@@ -171,7 +170,7 @@ func FuzzChunkArticle(f *testing.F) {
 		if !utf8.ValidString(body) || size < 1 || size > 2000 || overlap < 0 {
 			t.Skip()
 		}
-		chunks := ChunkArticle(testArticle(body), ChunkOptions{Size: size, Overlap: overlap})
+		chunks := chunkArticle(testArticle(body), ChunkOptions{Size: size, Overlap: overlap})
 		var all strings.Builder
 		for _, c := range chunks {
 			if n := utf8.RuneCountInString(strings.ReplaceAll(c.Text, "\n", "")); n > size {
@@ -192,24 +191,4 @@ func FuzzChunkArticle(f *testing.F) {
 			j++
 		}
 	})
-}
-
-// TestChunkSeedGolden pins how the bundled issue is chunked: IDs, headings
-// and where each chunk starts and ends. Regenerate with
-// go test ./knowledge -run ChunkSeedGolden -update and review the diff.
-func TestChunkSeedGolden(t *testing.T) {
-	name, data := Bundled()
-	arts, err := ParseIssue(name, string(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b strings.Builder
-	for _, a := range arts {
-		for _, c := range ChunkArticle(a, DefaultChunkOptions) {
-			rs := []rune(c.Text)
-			fmt.Fprintf(&b, "%s %s %d chars\n", c.ID, c.Heading, len(rs))
-			fmt.Fprintf(&b, "  %q … %q\n", string(rs[:min(16, len(rs))]), string(rs[max(0, len(rs)-16):]))
-		}
-	}
-	checkGolden(t, "testdata/chunk/seed.golden", b.String())
 }

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"kbot/knowledge/whitespace"
 )
 
 // EvalQuestion is one line of an evaluation file (JSONL).
@@ -70,7 +72,7 @@ type EvalSummary struct {
 	Answerable int     `json:"answerable"`
 	Negatives  int     `json:"negatives"`
 	K          int     `json:"k"`
-	Method     string  `json:"method"`
+	Method     Method  `json:"method"`
 	HitAt1     float64 `json:"hit_at_1"`
 	HitAtK     float64 `json:"hit_at_k"`
 	MRR        float64 `json:"mrr"`
@@ -93,7 +95,7 @@ type EvalOutcome struct {
 // Evaluate runs every question through retrieval (as Ask does) and scores
 // it: a hit is the evidence, compared without whitespace, appearing in a
 // result's text, title or author.
-func (b *Base) Evaluate(ctx context.Context, qs []EvalQuestion, k int, method string) (EvalSummary, []EvalOutcome, error) {
+func (b *Base) Evaluate(ctx context.Context, qs []EvalQuestion, k int, method Method) (EvalSummary, []EvalOutcome, error) {
 	if k <= 0 {
 		k = b.opts.K
 	}
@@ -122,13 +124,13 @@ func (b *Base) Evaluate(ctx context.Context, qs []EvalQuestion, k int, method st
 		if o.Refused {
 			falseRefused++
 		}
-		ev := squashSpace(q.Evidence)
+		ev := whitespace.Remove(q.Evidence)
 		for i, r := range ret.Results {
 			if i >= k {
 				break
 			}
-			if strings.Contains(squashSpace(r.Chunk.Text), ev) || strings.Contains(squashSpace(r.Article.Title), ev) ||
-				strings.Contains(squashSpace(r.Article.Author), ev) {
+			if strings.Contains(whitespace.Remove(r.Chunk.Text), ev) || strings.Contains(whitespace.Remove(r.Article.Title), ev) ||
+				strings.Contains(whitespace.Remove(r.Article.Author), ev) {
 				o.HitRank = i + 1
 				break
 			}
@@ -151,8 +153,4 @@ func (b *Base) Evaluate(ctx context.Context, qs []EvalQuestion, k int, method st
 		sum.NegativesRefused = float64(negRefused) / float64(sum.Negatives)
 	}
 	return sum, outs, nil
-}
-
-func squashSpace(s string) string {
-	return strings.Join(strings.Fields(s), "")
 }

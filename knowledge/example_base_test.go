@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"os"
 
+	"kbot/embeddings"
 	"kbot/knowledge"
+	"kbot/knowledge/chromem"
+	"kbot/knowledge/magazine"
 )
 
-// Open builds (or loads) the index of the bundled issue with the offline
-// embedder; Ask answers with citations.
+// Open builds (or loads) the index of the bundled issue, read by the
+// magazine reader, with the offline embedder; Ask answers with citations.
 func ExampleBase_Ask() {
 	dir, err := os.MkdirTemp("", "kbot-example")
 	if err != nil {
@@ -17,7 +20,14 @@ func ExampleBase_Ask() {
 		return
 	}
 	defer os.RemoveAll(dir)
-	kb, err := knowledge.Open(context.Background(), knowledge.Options{DataDir: dir})
+	em := embeddings.Local()
+	kb, err := knowledge.Open(context.Background(), knowledge.Options{
+		DataDir:  dir,
+		Sources:  []string{knowledge.BundledSource},
+		Load:     magazine.Load,
+		Vectors:  chromem.New,
+		Embedder: knowledge.Embedder{ID: em.ID(), Dims: em.Dims, Embed: knowledge.EmbedFunc(em.Embed)},
+	})
 	if err != nil {
 		fmt.Println(err)
 		return

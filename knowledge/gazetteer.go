@@ -3,6 +3,8 @@ package knowledge
 import (
 	"sort"
 	"strings"
+
+	"kbot/knowledge/whitespace"
 )
 
 // gazetteer recognises the counties and districts of the knowledge base in
@@ -60,7 +62,7 @@ func newGazetteer(articles []Article) *gazetteer {
 	for _, n := range g.names {
 		others := map[string]bool{}
 		for _, a := range articles {
-			if len(a.Regions) == 0 || contains(a.Regions, n) || !strings.Contains(squash(a.Body), n) {
+			if len(a.Regions) == 0 || contains(a.Regions, n) || !strings.Contains(whitespace.RemoveInLines(a.Body), n) {
 				continue
 			}
 			for _, r := range a.Regions {
@@ -87,20 +89,20 @@ func (g *gazetteer) add(alias, name string) {
 	}
 }
 
-// Resolve returns the canonical name for a region as a user typed it
+// resolve returns the canonical name for a region as a user typed it
 // (永吉, 永吉县, "永 吉 县"), or "" when it is not known.
-func (g *gazetteer) Resolve(s string) string {
-	s = strings.Join(strings.Fields(s), "")
+func (g *gazetteer) resolve(s string) string {
+	s = whitespace.Remove(s)
 	if n, ok := g.alias[s]; ok {
 		return n
 	}
 	return ""
 }
 
-// Find returns the canonical names of the regions a text mentions, in
+// find returns the canonical names of the regions a text mentions, in
 // order of first mention, without duplicates.
-func (g *gazetteer) Find(text string) []string {
-	text = strings.Join(strings.Fields(text), "")
+func (g *gazetteer) find(text string) []string {
+	text = whitespace.Remove(text)
 	type hit struct {
 		at   int
 		name string
@@ -142,8 +144,8 @@ func (g *gazetteer) Find(text string) []string {
 	return out
 }
 
-// Specific drops umbrella places from names.
-func (g *gazetteer) Specific(names []string) []string {
+// specific drops umbrella places from names.
+func (g *gazetteer) specific(names []string) []string {
 	var out []string
 	for _, n := range names {
 		if !g.umbrella[n] {

@@ -2,19 +2,14 @@ package knowledge
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/philippgille/chromem-go"
-
-	"kbot/embeddings"
 )
 
 // Index is an immutable snapshot of the knowledge base: articles, their
-// chunks, a vector collection (chromem-go, in process) and a keyword index
+// chunks, a vector index (Options.Vectors builds it) and a keyword index
 // over the same chunks. Base swaps whole indexes; an Index is never
 // modified after it is built, so any number of queries may share it.
 type Index struct {
@@ -25,7 +20,7 @@ type Index struct {
 	// chunkArticle[i] is the index in articles of chunks[i]'s article.
 	chunkArticle []int
 	vectors      [][]float32
-	coll         *chromem.Collection
+	vecIndex     VectorIndex
 	keywords     *keywordIndex
 	places       *gazetteer
 	embedderID   string
@@ -36,8 +31,8 @@ type Index struct {
 
 // embedText is what the embedder and the keyword index see for a chunk:
 // its passage with the article's title, section, author and heading in
-// front, so
-// that a question naming the article or its author finds the passage.
+// front, so that a question naming the article or its author finds the
+// passage.
 // Results show only the passage itself.
 func embedText(a Article, c Chunk) string {
 	var b strings.Builder
@@ -59,20 +54,18 @@ func embedText(a Article, c Chunk) string {
 	return b.String()
 }
 
-// Vectorizer embeds texts, reporting how many vectors came from a cache.
-type Vectorizer func(ctx context.Context, texts []string) (vecs [][]float32, cached int, err error)
-
 // buildStats counts what building an index did.
 type buildStats struct {
 	embedded, cached int
 }
 
-// buildIndex chunks the articles, embeds the chunks and indexes them.
-func buildIndex(ctx context.Context, articles []Article, e embeddings.Embedder, vectorize Vectorizer, opts ChunkOptions, progress func(done, total int)) (*Index, buildStats, error) {
+// buildIndex chunks the articles, embeds the chunks through passages
+// (vectors of e's space) and indexes them.
+func buildIndex(ctx context.Context, articles []Article, e Embedder, passages PassageCache, newVectors VectorIndexFunc, opts ChunkOptions, progress func(done, total int)) (*Index, buildStats, error) {
 	var chunks []Chunk
 	var owner []int
 	for i, a := range articles {
-		for _, c := range ChunkArticle(a, opts) {
+		for _, c := range chunkArticle(a, opts) {
 			chunks = append(chunks, c)
 			owner = append(owner, i)
 		}
@@ -86,7 +79,7 @@ func buildIndex(ctx context.Context, articles []Article, e embeddings.Embedder, 
 	const batch = 256
 	for start := 0; start < len(texts); start += batch {
 		end := min(start+batch, len(texts))
-		vecs, cached, err := vectorize(ctx, texts[start:end])
+		vecs, cached, err := passages.Embed(ctx, texts[start:end])
 		if err != nil {
 			return nil, st, fmt.Errorf("embed chunks %d–%d of %d: %w", start+1, end, len(texts), err)
 		}
@@ -100,7 +93,7 @@ func buildIndex(ctx context.Context, articles []Article, e embeddings.Embedder, 
 			progress(end, len(texts))
 		}
 	}
-	idx, err := assemble(ctx, articles, chunks, owner, vectors, e.ID(), e.Dims)
+	idx, err := assemble(ctx, newVectors, articles, chunks, owner, vectors, e.ID, e.Dims)
 	if err != nil {
 		return nil, st, err
 	}
@@ -108,9 +101,10 @@ func buildIndex(ctx context.Context, articles []Article, e embeddings.Embedder, 
 }
 
 // assemble builds the in-memory search structures from chunks and their
-// vectors, checking that every vector has the embedder's dimension: a
-// vector of another length would break every later query.
-func assemble(ctx context.Context, articles []Article, chunks []Chunk, owner []int, vectors [][]float32, embedderID string, dims int) (*Index, error) {
+// vectors, the vector index with newVectors, checking that every vector
+// has the embedder's dimension: a vector of another length would break
+// every later query.
+func assemble(ctx context.Context, newVectors VectorIndexFunc, articles []Article, chunks []Chunk, owner []int, vectors [][]float32, embedderID string, dims int) (*Index, error) {
 	if len(vectors) != len(chunks) {
 		return nil, fmt.Errorf("index: %d vectors for %d chunks", len(vectors), len(chunks))
 	}
@@ -128,7 +122,6 @@ func assemble(ctx context.Context, articles []Article, chunks []Chunk, owner []i
 	for i, a := range articles {
 		idx.articleAt[a.ID] = i
 	}
-	docs := make([]chromem.Document, len(chunks))
 	texts := make([]string, len(chunks))
 	for i, c := range chunks {
 		if dims > 0 && len(vectors[i]) != dims {
@@ -138,50 +131,18 @@ func assemble(ctx context.Context, articles []Article, chunks []Chunk, owner []i
 			return nil, fmt.Errorf("index: duplicate chunk id %s", c.ID)
 		}
 		idx.chunkAt[c.ID] = i
-		a := articles[owner[i]]
-		docs[i] = chromem.Document{
-			ID:        c.ID,
-			Metadata:  chunkMetadata(a),
-			Embedding: vectors[i],
-			Content:   c.Text,
-		}
-		texts[i] = embedText(a, c)
+		texts[i] = embedText(articles[owner[i]], c)
 	}
-	// The collection is in memory only: kbot persists its own snapshot
-	// atomically (see persist.go) rather than one file per document.
-	db := chromem.NewDB()
-	coll, err := db.CreateCollection("chunks", map[string]string{"embedder": embedderID}, func(context.Context, string) ([]float32, error) {
-		return nil, errors.New("index: query vectors are computed by kbot, not by the collection")
-	})
+	// The vector index is in memory only: the index file (persist.go)
+	// holds the vectors.
+	vi, err := newVectors(ctx, vectors)
 	if err != nil {
-		return nil, fmt.Errorf("index: create collection: %w", err)
+		return nil, fmt.Errorf("index: %w", err)
 	}
-	if len(docs) > 0 {
-		if err := coll.AddDocuments(ctx, docs, 4); err != nil {
-			return nil, fmt.Errorf("index: add chunks: %w", err)
-		}
-	}
-	idx.coll = coll
+	idx.vecIndex = vi
 	idx.keywords = newKeywordIndex(texts)
 	idx.places = newGazetteer(articles)
 	return idx, nil
-}
-
-// Metadata keys for chromem-go filters. Regions are many per article, so
-// each gets its own key.
-const (
-	metaArticle = "article"
-	metaAuthor  = "author"
-	metaSection = "section"
-	metaRegion  = "region:"
-)
-
-func chunkMetadata(a Article) map[string]string {
-	m := map[string]string{metaArticle: a.ID, metaAuthor: a.Author, metaSection: a.Section}
-	for _, r := range a.Regions {
-		m[metaRegion+r] = "1"
-	}
-	return m
 }
 
 // Articles returns the index's articles in source order.
@@ -206,17 +167,6 @@ func (x *Index) Chunk(id string) (Chunk, Article, bool) {
 		return Chunk{}, Article{}, false
 	}
 	return x.chunks[i], x.articles[x.chunkArticle[i]], true
-}
-
-// ArticleChunks returns the chunks of one article in order.
-func (x *Index) ArticleChunks(id string) []Chunk {
-	var out []Chunk
-	for i, c := range x.chunks {
-		if x.articles[x.chunkArticle[i]].ID == id {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // Regions returns the known counties and districts, sorted.

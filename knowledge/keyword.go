@@ -6,14 +6,16 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"kbot/knowledge/cjk"
 )
 
-// Terms splits text into keyword-index terms: overlapping bigrams of Han
+// termsOf splits text into keyword-index terms: overlapping bigrams of Han
 // characters (whitespace inside a run of Han characters is ignored, as the
 // PDF leaves stray spaces inside words) and lower-cased runs of letters or
 // digits. A run of a single Han character yields that character.
 // Punctuation ends a run.
-func Terms(text string) []string {
+func termsOf(text string) []string {
 	var terms []string
 	var run []rune // current Han run
 	flushHan := func() {
@@ -36,7 +38,7 @@ func Terms(text string) []string {
 	}
 	for _, r := range text {
 		switch {
-		case unicode.Is(unicode.Han, r):
+		case cjk.IsHan(r):
 			flushWord()
 			run = append(run, r)
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
@@ -72,9 +74,9 @@ var questionReplacer = func() *strings.Replacer {
 	return strings.NewReplacer(pairs...)
 }()
 
-// QueryText strips question words (什么、怎么、哪些…) from a question so
+// queryText strips question words (什么、怎么、哪些…) from a question so
 // that matching weighs only its content.
-func QueryText(q string) string {
+func queryText(q string) string {
 	return questionReplacer.Replace(q)
 }
 
@@ -83,7 +85,7 @@ type posting struct {
 	tf  uint16
 }
 
-// keywordIndex is a BM25 index over Terms.
+// keywordIndex is a BM25 index over termsOf.
 type keywordIndex struct {
 	postings map[string][]posting
 	docLen   []float32
@@ -101,7 +103,7 @@ func newKeywordIndex(docs []string) *keywordIndex {
 	tf := map[string]int{}
 	for i, d := range docs {
 		clear(tf)
-		terms := Terms(d)
+		terms := termsOf(d)
 		for _, t := range terms {
 			tf[t]++
 		}
@@ -135,7 +137,7 @@ type scored struct {
 // search returns up to n documents by BM25 score for the query's terms,
 // best first, keeping only documents allow accepts (nil allows all).
 func (k *keywordIndex) search(query string, n int, allow func(doc int) bool) []scored {
-	terms := uniqueTerms(Terms(query))
+	terms := uniqueTerms(termsOf(query))
 	if len(terms) == 0 || n <= 0 {
 		return nil
 	}
@@ -173,12 +175,12 @@ func (k *keywordIndex) search(query string, n int, allow func(doc int) bool) []s
 
 // coverage is the share of the question's IDF weight whose terms occur
 // in doc: 1 when every distinctive term of the question is in the passage.
-// Terms found nowhere in the index are left out: without a dictionary
+// termsOf found nowhere in the index are left out: without a dictionary
 // most of them are bigrams that straddle two words of the question.
 func (k *keywordIndex) coverage(query string, doc string) float64 {
-	terms := uniqueTerms(Terms(query))
+	terms := uniqueTerms(termsOf(query))
 	in := map[string]bool{}
-	for _, t := range Terms(doc) {
+	for _, t := range termsOf(doc) {
 		in[t] = true
 	}
 	var have, all float64
@@ -200,7 +202,7 @@ func (k *keywordIndex) coverage(query string, doc string) float64 {
 
 // known reports whether every term of s occurs somewhere in the index.
 func (k *keywordIndex) known(s string) bool {
-	terms := Terms(s)
+	terms := termsOf(s)
 	for _, t := range terms {
 		if len(k.postings[t]) == 0 {
 			return false

@@ -19,15 +19,15 @@ func TestTerms(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Terms(tt.in); !slices.Equal(got, tt.want) {
-				t.Errorf("Terms(%q) = %q, want %q", tt.in, got, tt.want)
+			if got := termsOf(tt.in); !slices.Equal(got, tt.want) {
+				t.Errorf("termsOf(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
 	}
 }
 
 func TestQueryTextDropsQuestionWords(t *testing.T) {
-	got := Terms(QueryText("三梁村怎么发展集体经济？"))
+	got := termsOf(queryText("三梁村怎么发展集体经济？"))
 	for _, t2 := range got {
 		if t2 == "怎么" || t2 == "么发" {
 			t.Errorf("question word survived in %q", got)
@@ -78,19 +78,19 @@ func TestGazetteer(t *testing.T) {
 		{Regions: []string{"经开区"}},
 		{Regions: []string{"永吉市"}}, // makes the short form 永吉 ambiguous
 	})
-	if got := g.Resolve("经开"); got != "经开区" {
+	if got := g.resolve("经开"); got != "经开区" {
 		t.Errorf("Resolve(经开) = %q", got)
 	}
-	if got := g.Resolve("磐 石 市"); got != "磐石市" {
+	if got := g.resolve("磐 石 市"); got != "磐石市" {
 		t.Errorf("Resolve(磐 石 市) = %q", got)
 	}
-	if got := g.Resolve("永吉"); got != "" {
+	if got := g.resolve("永吉"); got != "" {
 		t.Errorf("ambiguous short form resolved to %q", got)
 	}
-	if got := g.Find("磐石市和经开区的做法"); !slices.Equal(got, []string{"磐石市", "经开区"}) {
+	if got := g.find("磐石市和经开区的做法"); !slices.Equal(got, []string{"磐石市", "经开区"}) {
 		t.Errorf("Find = %q", got)
 	}
-	if got := g.Find("长春市"); len(got) != 0 {
+	if got := g.find("长春市"); len(got) != 0 {
 		t.Errorf("Find(长春市) = %q", got)
 	}
 }
@@ -108,7 +108,7 @@ func TestGazetteerUmbrella(t *testing.T) {
 	if g.umbrella["甲县"] {
 		t.Fatal("a county became an umbrella")
 	}
-	if got := g.Specific(g.Find("乙市甲县怎么做的")); len(got) != 1 || got[0] != "甲县" {
+	if got := g.specific(g.find("乙市甲县怎么做的")); len(got) != 1 || got[0] != "甲县" {
 		t.Fatalf("Specific(Find) = %q, want only 甲县", got)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"kbot/knowledge/whitespace"
 )
 
 // A question that asks for an article's main points (归纳起来讲了哪几点,
@@ -18,7 +20,7 @@ var asksOutline = regexp.MustCompile(`归纳|概括|总结|主要(讲|内容|说
 // then the other results. ok is false when the question does not ask for
 // an outline or the article has fewer than two top-level headings.
 func (x *Index) outline(question string, results []Result, k int) (out []Result, ok bool) {
-	if len(results) == 0 || !asksOutline.MatchString(squash(question)) {
+	if len(results) == 0 || !asksOutline.MatchString(whitespace.RemoveInLines(question)) {
 		return results, false
 	}
 	top := results[0]
@@ -74,7 +76,7 @@ func outlineAnswer(results []Result) Answer {
 			break
 		}
 		n := len(cites) + 1
-		cites = append(cites, CitationOf(n, r))
+		cites = append(cites, citationOf(n, r))
 		fmt.Fprintf(&b, "\n%s[%d]", strings.TrimSpace(first), n)
 	}
 	head := fmt.Sprintf("《%s》分%d个部分：", a.Title, len(cites))

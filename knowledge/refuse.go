@@ -3,7 +3,9 @@ package knowledge
 import (
 	"regexp"
 	"strings"
-	"unicode"
+
+	"kbot/knowledge/cjk"
+	"kbot/knowledge/whitespace"
 )
 
 // Retrieval refuses a question, rather than answering from the nearest
@@ -16,12 +18,21 @@ import (
 //   - it asks who holds a post and no passage names anyone at that post
 //     (see answertype.go).
 
+// RefusalReason says why retrieval refused a question.
+type RefusalReason string
+
 // Refusal reasons.
 const (
-	refuseUnknownPlace = "unknown place"
-	refuseUnknownYear  = "unknown year"
-	refuseLowCoverage  = "low coverage"
-	refuseNoHolder     = "no holder named"
+	// RefusalUnknownPlace: the question names a place no article mentions.
+	RefusalUnknownPlace RefusalReason = "unknown place"
+	// RefusalUnknownYear: the question names a year no article mentions.
+	RefusalUnknownYear RefusalReason = "unknown year"
+	// RefusalLowCoverage: no passage holds enough of the question's
+	// weighted terms.
+	RefusalLowCoverage RefusalReason = "low coverage"
+	// RefusalNoHolder: the question asks who holds a post and no passage
+	// names anyone at it.
+	RefusalNoHolder RefusalReason = "no holder named"
 )
 
 // genericPlaceWords end in a place suffix without naming a place.
@@ -40,7 +51,7 @@ var yearPattern = regexp.MustCompile(`(?:^|[^0-9])((?:19|20)[0-9]{2})\s*年`)
 // unknownPlace returns the first place the question names that the index
 // has never seen, or "".
 func (x *Index) unknownPlace(q string) string {
-	rs := []rune(squash(q))
+	rs := []rune(whitespace.RemoveInLines(q))
 	for i, r := range rs {
 		if !strings.ContainsRune("市县区省", r) || i < 2 {
 			continue
@@ -48,16 +59,16 @@ func (x *Index) unknownPlace(q string) string {
 		if genericPlaceWords[string(rs[i-1:i+1])] {
 			continue
 		}
-		if !unicode.Is(unicode.Han, rs[i-1]) || !unicode.Is(unicode.Han, rs[i-2]) {
+		if !cjk.IsHan(rs[i-1]) || !cjk.IsHan(rs[i-2]) {
 			continue
 		}
-		if x.places.Resolve(string(rs[i-2:i+1])) != "" {
+		if x.places.resolve(string(rs[i-2:i+1])) != "" {
 			continue
 		}
 		// The name is the two or three characters before the suffix; the
 		// place is known when either reading occurs in the index.
 		known := x.keywords.known(string(rs[i-2 : i+1]))
-		if !known && i >= 3 && unicode.Is(unicode.Han, rs[i-3]) {
+		if !known && i >= 3 && cjk.IsHan(rs[i-3]) {
 			known = x.keywords.known(string(rs[i-3 : i+1]))
 		}
 		if !known {
@@ -77,23 +88,24 @@ func (x *Index) unknownYear(q string) string {
 	return ""
 }
 
-// refusal decides whether to refuse a question given its results, and why.
-func (x *Index) refusalReason(q string, results []Result, minCoverage float64) string {
+// refusalReason decides whether to refuse a question given its results:
+// it returns why, or "" to answer.
+func (x *Index) refusalReason(q string, results []Result, minCoverage float64) RefusalReason {
 	if x.unknownPlace(q) != "" {
-		return refuseUnknownPlace
+		return RefusalUnknownPlace
 	}
 	if x.unknownYear(q) != "" {
-		return refuseUnknownYear
+		return RefusalUnknownYear
 	}
 	best := 0.0
 	for _, r := range results {
 		best = max(best, r.Coverage)
 	}
 	if best < minCoverage {
-		return refuseLowCoverage
+		return RefusalLowCoverage
 	}
 	if unnamedHolder(q, results) != "" {
-		return refuseNoHolder
+		return RefusalNoHolder
 	}
 	return ""
 }

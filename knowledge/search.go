@@ -17,16 +17,22 @@ type SearchOptions struct {
 	Region  string
 	Author  string
 	Section string
-	// Method picks the retriever: "hybrid" (the default), "vector" or
-	// "keyword". The single retrievers exist to measure the fusion.
-	Method string
+	// Method picks the retriever; empty means MethodHybrid.
+	Method Method
 }
 
-// Retrieval methods.
+// Method is a retriever. The single retrievers exist to measure the
+// fusion.
+type Method string
+
+// Retrieval methods, spelled as on the command line and in JSON.
 const (
-	MethodHybrid  = "hybrid"
-	MethodVector  = "vector"
-	MethodKeyword = "keyword"
+	// MethodHybrid fuses the vector and the keyword rankings.
+	MethodHybrid Method = "hybrid"
+	// MethodVector ranks by cosine similarity to the question's vector.
+	MethodVector Method = "vector"
+	// MethodKeyword ranks by BM25 over character bigrams.
+	MethodKeyword Method = "keyword"
 )
 
 // Result is one retrieved passage with its article's metadata.
@@ -67,7 +73,9 @@ const (
 const regionBoost = 1.5
 
 // search runs retrieval for query with its vector qvec (nil for keyword
-// only). It returns results best first.
+// only) in four steps: filter (one predicate for both retrievers),
+// retrieve (each retriever's candidates), fuse (one score per passage)
+// and rank (boost, order, cut to k). It returns results best first.
 func (x *Index) search(ctx context.Context, query string, qvec []float32, opts SearchOptions) ([]Result, error) {
 	k := opts.K
 	if k <= 0 {
@@ -80,23 +88,35 @@ func (x *Index) search(ctx context.Context, query string, qvec []float32, opts S
 	if method == "" {
 		method = MethodHybrid
 	}
+	keep, err := x.filter(opts)
+	if err != nil {
+		return nil, err
+	}
+	n := min(max(candidates, k), len(x.chunks))
+	vector, keyword, err := x.retrieve(ctx, method, query, qvec, n, keep)
+	if err != nil {
+		return nil, err
+	}
+	fused := fuse(method, vector, keyword)
+	return x.rank(query, qvec, fused, vector, opts.Region == "", k), nil
+}
 
-	where := map[string]string{}
+// filter returns the predicate a passage must pass to be retrieved under
+// opts, or nil when opts restrict nothing. Both retrievers apply the same
+// predicate. It fails with ErrUnknownRegion for a region no article is
+// about.
+func (x *Index) filter(opts SearchOptions) (func(doc int) bool, error) {
+	if opts.Region == "" && opts.Author == "" && opts.Section == "" {
+		return nil, nil
+	}
 	region := ""
 	if opts.Region != "" {
-		region = x.places.Resolve(opts.Region)
+		region = x.places.resolve(opts.Region)
 		if region == "" {
 			return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownRegion, opts.Region, strings.Join(x.Regions(), "、"))
 		}
-		where[metaRegion+region] = "1"
 	}
-	if opts.Author != "" {
-		where[metaAuthor] = opts.Author
-	}
-	if opts.Section != "" {
-		where[metaSection] = opts.Section
-	}
-	allow := func(doc int) bool {
+	return func(doc int) bool {
 		a := x.articles[x.chunkArticle[doc]]
 		if region != "" && !contains(a.Regions, region) {
 			return false
@@ -108,41 +128,59 @@ func (x *Index) search(ctx context.Context, query string, qvec []float32, opts S
 			return false
 		}
 		return true
-	}
-	if len(where) == 0 {
-		where = nil
-	}
+	}, nil
+}
 
-	fused := map[int]float64{}
-	sim := map[int]float64{}
-	n := min(max(candidates, k), len(x.chunks))
+// retrieve asks each retriever the method uses for its n best passages
+// among those keep accepts: the vector index scores by cosine
+// similarity to qvec (skipped when qvec is nil), BM25 by the question's
+// terms.
+func (x *Index) retrieve(ctx context.Context, method Method, query string, qvec []float32, n int, keep func(int) bool) (vector, keyword []scored, err error) {
 	if method != MethodKeyword && qvec != nil {
-		res, err := x.coll.QueryEmbedding(ctx, qvec, n, where, nil)
+		found, err := x.vecIndex.Nearest(ctx, qvec, n, keep)
 		if err != nil {
-			return nil, fmt.Errorf("vector search: %w", err)
+			return nil, nil, fmt.Errorf("vector search: %w", err)
 		}
-		for rank, r := range res {
-			i := x.chunkAt[r.ID]
-			sim[i] = float64(r.Similarity)
-			if method == MethodVector {
-				fused[i] = float64(r.Similarity)
-			} else {
-				fused[i] += vectorWeight / float64(rrfK+rank+1)
-			}
+		vector = make([]scored, len(found))
+		for i, f := range found {
+			vector[i] = scored{doc: f.Pos, score: f.Similarity}
 		}
 	}
-	qtext := QueryText(query)
 	if method != MethodVector {
-		for rank, s := range x.keywords.search(qtext, n, allow) {
-			if method == MethodKeyword {
+		keyword = x.keywords.search(queryText(query), n, keep)
+	}
+	return vector, keyword, nil
+}
+
+// fuse merges the retrievers' rankings into one score per passage. A
+// single retriever keeps its own score (similarity or BM25); the hybrid
+// adds, for each ranking a passage is in, its weight/(rrfK+rank).
+func fuse(method Method, vector, keyword []scored) map[int]float64 {
+	single := method == MethodVector || method == MethodKeyword
+	fused := make(map[int]float64, len(vector)+len(keyword))
+	add := func(ranking []scored, weight float64) {
+		for rank, s := range ranking {
+			if single {
 				fused[s.doc] = s.score
 			} else {
-				fused[s.doc] += keywordWeight / float64(rrfK+rank+1)
+				fused[s.doc] += weight / float64(rrfK+rank+1)
 			}
 		}
 	}
-	if opts.Region == "" {
-		if named := x.places.Specific(x.places.Find(query)); len(named) > 0 {
+	add(vector, vectorWeight)
+	add(keyword, keywordWeight)
+	return fused
+}
+
+// rank orders the fused passages into the k results. When boost is set,
+// passages about a region the question names score regionBoost times
+// more first (a place over the others, such as the city, boosts
+// nothing). Ties go to the earlier passage. Each result carries its
+// passage's similarity to qvec (from the vector ranking, or computed)
+// and its coverage of the question's terms, which the refusal reads.
+func (x *Index) rank(query string, qvec []float32, fused map[int]float64, vector []scored, boost bool, k int) []Result {
+	if boost {
+		if named := x.places.specific(x.places.find(query)); len(named) > 0 {
 			for i := range fused {
 				for _, r := range named {
 					if contains(x.articles[x.chunkArticle[i]].Regions, r) {
@@ -153,7 +191,6 @@ func (x *Index) search(ctx context.Context, query string, qvec []float32, opts S
 			}
 		}
 	}
-
 	order := make([]int, 0, len(fused))
 	for i := range fused {
 		order = append(order, i)
@@ -167,6 +204,11 @@ func (x *Index) search(ctx context.Context, query string, qvec []float32, opts S
 	if len(order) > k {
 		order = order[:k]
 	}
+	sim := make(map[int]float64, len(vector))
+	for _, s := range vector {
+		sim[s.doc] = s.score
+	}
+	qtext := queryText(query)
 	out := make([]Result, len(order))
 	for r, i := range order {
 		a := x.articles[x.chunkArticle[i]]
@@ -184,7 +226,7 @@ func (x *Index) search(ctx context.Context, query string, qvec []float32, opts S
 			Coverage:   x.keywords.coverage(qtext, embedText(a, c)),
 		}
 	}
-	return out, nil
+	return out
 }
 
 func dot(a, b []float32) float64 {

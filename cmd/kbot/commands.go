@@ -36,7 +36,7 @@ func checkK(k int) error {
 
 // checkMethod checks a --method flag.
 func checkMethod(m string) error {
-	switch m {
+	switch knowledge.Method(m) {
 	case knowledge.MethodHybrid, knowledge.MethodVector, knowledge.MethodKeyword:
 		return nil
 	}
@@ -140,7 +140,7 @@ func cmdSearch(e *env, args []string) error {
 	region := fs.String("region", "", "only articles about this county or district")
 	author := fs.String("author", "", "only articles by this author (exactly as kbot articles shows it)")
 	section := fs.String("section", "", "only articles of this section (栏目)")
-	method := fs.String("method", knowledge.MethodHybrid, "retriever: hybrid, vector or keyword")
+	method := fs.String("method", string(knowledge.MethodHybrid), "retriever: hybrid, vector or keyword")
 	pos, err := e.parse(fs, args, `search [--json] [-k N] [--region R] [--author A] [--section S] [--method M] "查询"`)
 	if err != nil {
 		return err
@@ -161,7 +161,7 @@ func cmdSearch(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rs, err := kb.Search(e.ctx, q, knowledge.SearchOptions{K: *k, Region: *region, Author: *author, Section: *section, Method: *method})
+	rs, err := kb.Search(e.ctx, q, knowledge.SearchOptions{K: *k, Region: *region, Author: *author, Section: *section, Method: knowledge.Method(*method)})
 	if err != nil {
 		return questionError(err)
 	}

@@ -13,7 +13,7 @@ func cmdEval(e *env, args []string) error {
 	file := fs.String("questions", "", "JSONL `file` of questions (id, question, kind, evidence, ...)")
 	k := fs.Int("k", 5, "results per question")
 	asJSON := fs.Bool("json", false, "print the summary and every question's results as JSON")
-	method := fs.String("method", knowledge.MethodHybrid, "retriever: hybrid, vector or keyword")
+	method := fs.String("method", string(knowledge.MethodHybrid), "retriever: hybrid, vector or keyword")
 	if _, err := e.parse(fs, args, `eval --questions FILE [-k N] [--method M] [--json]`); err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func cmdEval(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sum, outs, err := kb.Evaluate(e.ctx, qs, *k, *method)
+	sum, outs, err := kb.Evaluate(e.ctx, qs, *k, knowledge.Method(*method))
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"kbot/knowledge"
+	"kbot/knowledge/pdf"
 )
 
 // pdfTextCommand is the hidden command that extracts a PDF's text in a
@@ -44,7 +45,7 @@ func cmdPDFText(e *env, args []string) error {
 	if len(data) > maxPDFInput {
 		return fmt.Errorf("too-large: more than %d bytes", maxPDFInput)
 	}
-	text, err := knowledge.ExtractPDF(data)
+	text, err := pdf.Extract(data)
 	if err != nil {
 		for kind, sentinel := range pdfKinds {
 			if errors.Is(err, sentinel) {

@@ -14,7 +14,7 @@ import (
 )
 
 func TestPDFTextCommand(t *testing.T) {
-	pdf, err := os.ReadFile("../../knowledge/testdata/pdf/layout.pdf")
+	pdf, err := os.ReadFile("../../knowledge/pdf/testdata/layout.pdf")
 	if err != nil {
 		t.Fatal(err)
 	}

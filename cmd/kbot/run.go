@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"golang.org/x/term"
@@ -15,6 +16,9 @@ import (
 	"kbot/config"
 	"kbot/embeddings"
 	"kbot/knowledge"
+	"kbot/knowledge/chromem"
+	"kbot/knowledge/magazine"
+	"kbot/knowledge/pdf"
 )
 
 const usage = `kbot answers questions about a collection of Chinese articles, citing
@@ -247,13 +251,17 @@ func embedder(ctx context.Context, cfg config.Config, log *slog.Logger) (embeddi
 	return em, nil
 }
 
-// open loads (or builds) the knowledge base the configuration names.
+// cacheFile holds the embedding cache in the data directory.
+const cacheFile = "embeddings.cache"
+
+// open loads (or builds) the knowledge base the configuration names; it
+// reads uploaded PDFs in this process.
 func (e *env) open(cfg config.Config, log *slog.Logger, writer knowledge.Writer) (*knowledge.Base, error) {
-	return e.openWith(cfg, log, writer, nil)
+	return e.openWith(cfg, log, writer, func(_ context.Context, data []byte) (string, error) { return pdf.Extract(data) })
 }
 
-// openWith is open with a PDF extractor for uploads (nil: in process).
-func (e *env) openWith(cfg config.Config, log *slog.Logger, writer knowledge.Writer, pdf func(context.Context, []byte) (string, error)) (*knowledge.Base, error) {
+// openWith is open with the PDF extractor for uploads.
+func (e *env) openWith(cfg config.Config, log *slog.Logger, writer knowledge.Writer, extractPDF func(context.Context, []byte) (string, error)) (*knowledge.Base, error) {
 	em, err := embedder(e.ctx, cfg, log)
 	if err != nil {
 		return nil, err
@@ -261,13 +269,16 @@ func (e *env) openWith(cfg config.Config, log *slog.Logger, writer knowledge.Wri
 	opts := knowledge.Options{
 		DataDir:     cfg.DataDir,
 		Sources:     cfg.Sources,
-		Embedder:    em,
+		Load:        magazine.Load,
+		Vectors:     chromem.New,
+		Embedder:    knowledge.Embedder{ID: em.ID(), Dims: em.Dims, Embed: knowledge.EmbedFunc(em.Embed)},
+		Cache:       embeddings.NewPassageCache(filepath.Join(cfg.DataDir, cacheFile), em, log.With("component", "embeddings")),
 		Chunk:       knowledge.ChunkOptions{Size: cfg.Retrieval.ChunkSize, Overlap: cfg.Retrieval.ChunkOverlap},
 		K:           cfg.Retrieval.K,
 		MinCoverage: cfg.Retrieval.MinScore,
 		Logger:      log,
 		Progress:    progressBar(e.stderr),
-		ExtractPDF:  pdf,
+		ExtractPDF:  extractPDF,
 	}
 	if writer != nil {
 		opts.Writer = writer

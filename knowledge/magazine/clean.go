@@ -1,9 +1,11 @@
-package knowledge
+package magazine
 
 import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"kbot/knowledge/cjk"
 )
 
 // This file holds the character-level helpers that clean text extracted
@@ -22,44 +24,8 @@ func normaliseNewlines(s string) string {
 	return s
 }
 
-func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
-
-// isCJKPunct reports full-width punctuation used in Chinese text, including
-// the curly quotes, the ellipsis, the dash and the middle dot.
-func isCJKPunct(r rune) bool {
-	switch {
-	case r >= 0x3000 && r <= 0x303F: // CJK symbols and punctuation
-		return r != 0x3000
-	case r >= 0xFF01 && r <= 0xFF0F, r >= 0xFF1A && r <= 0xFF20,
-		r >= 0xFF3B && r <= 0xFF40, r >= 0xFF5B && r <= 0xFF65:
-		return true
-	}
-	switch r {
-	case '“', '”', '‘', '’', '…', '—', '·', '•', '－':
-		return true
-	}
-	return false
-}
-
-// isCJK reports a Han character or Chinese punctuation.
-func isCJK(r rune) bool { return isHan(r) || isCJKPunct(r) }
-
 // isSpace reports the spaces a PDF extractor leaves in a line.
 func isSpace(r rune) bool { return r == ' ' || r == '\t' || r == '\u3000' || r == '\u00A0' }
-
-// squeeze removes every space from s.
-func squeeze(s string) string {
-	if !strings.ContainsFunc(s, isSpace) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if !isSpace(r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
 
 // displayWidth measures a line the way the page set it: a Chinese
 // character or full-width mark takes two units, an ASCII character one.
@@ -83,7 +49,7 @@ func displayWidth(s string) int {
 func minWidth(s string) int {
 	w := 0
 	for _, r := range s {
-		if r < 0x80 || isCJKPunct(r) {
+		if r < 0x80 || cjk.IsPunct(r) {
 			w++
 		} else {
 			w += 2
@@ -105,7 +71,7 @@ func letterSpaced(s string) (string, bool) {
 	for _, p := range parts {
 		n := 0
 		for _, r := range p {
-			if !isHan(r) {
+			if !cjk.IsHan(r) {
 				return "", false
 			}
 			n++
@@ -153,7 +119,7 @@ func cleanSpaces(s string) string {
 			continue
 		}
 		left, right := rs[i-1], rs[j]
-		if isCJK(left) && isCJK(right) && !quotedPhraseGap(rs, i, j) {
+		if cjk.Is(left) && cjk.Is(right) && !quotedPhraseGap(rs, i, j) {
 			for k := i; k < j; k++ {
 				keep[k] = false
 			}
@@ -180,7 +146,7 @@ func quotedPhraseGap(rs []rune, i, j int) bool {
 	var open rune
 	for k := i - 1; k >= 0; k-- {
 		r := rs[k]
-		if isHan(r) {
+		if cjk.IsHan(r) {
 			nl++
 			continue
 		}
@@ -199,7 +165,7 @@ func quotedPhraseGap(rs []rune, i, j int) bool {
 	nr := 0
 	for k := j; k < len(rs); k++ {
 		r := rs[k]
-		if isHan(r) {
+		if cjk.IsHan(r) {
 			nr++
 			continue
 		}

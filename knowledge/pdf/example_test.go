@@ -1,20 +1,20 @@
-package knowledge_test
+package pdf_test
 
 import (
 	"fmt"
 	"os"
 	"strings"
 
-	"kbot/knowledge"
+	"kbot/knowledge/pdf"
 )
 
-func ExampleExtractPDF() {
-	data, err := os.ReadFile("testdata/pdf/layout.pdf")
+func ExampleExtract() {
+	data, err := os.ReadFile("testdata/layout.pdf")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	text, err := knowledge.ExtractPDF(data)
+	text, err := pdf.Extract(data)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -1,4 +1,4 @@
-package knowledge
+package magazine
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"kbot/knowledge"
 )
 
 // frontMatter is the optional YAML header of a plain document:
@@ -46,16 +48,16 @@ func (s *stringOrSeq) UnmarshalYAML(n *yaml.Node) error {
 	return fmt.Errorf("line %d: regions must be a name or a list of names", n.Line)
 }
 
-// ParseDocument reads one plain .txt or .md article with optional front
+// parseDocument reads one plain .txt or .md article with optional front
 // matter (title, author, author_post, section, regions). Without a title
 // in the front matter the title is a leading markdown "# " heading, else
 // a short first line, else the file name. It returns an error for text
 // that is not UTF-8 or GB18030 Chinese, for broken front matter, and for a
 // document with no text.
-func ParseDocument(name string, data []byte) (Article, error) {
+func parseDocument(name string, data []byte) (knowledge.Article, error) {
 	text, _, err := decodeText(data)
 	if err != nil {
-		return Article{}, fmt.Errorf("parse document %s: %w", name, err)
+		return knowledge.Article{}, fmt.Errorf("parse document %s: %w", name, err)
 	}
 	return parseDocumentText(name, text)
 }
@@ -88,14 +90,14 @@ func splitFrontMatter(text string) (fm, rest string, ok bool) {
 	return "", text, false
 }
 
-func parseDocumentText(name, text string) (Article, error) {
+func parseDocumentText(name, text string) (knowledge.Article, error) {
 	text = normaliseNewlines(text)
-	a := Article{Source: name}
+	a := knowledge.Article{Source: name}
 	fmText, rest, hasFM := splitFrontMatter(text)
 	if hasFM {
 		var fm frontMatter
 		if err := yaml.Unmarshal([]byte(fmText), &fm); err != nil {
-			return Article{}, fmt.Errorf("parse document %s: front matter: %w", name, err)
+			return knowledge.Article{}, fmt.Errorf("parse document %s: front matter: %w", name, err)
 		}
 		a.Title = strings.TrimSpace(fm.Title)
 		a.Author = strings.TrimSpace(fm.Author)
@@ -136,7 +138,7 @@ func parseDocumentText(name, text string) (Article, error) {
 	}
 	a.Body = strings.Join(paras, "\n")
 	if strings.TrimSpace(a.Body) == "" {
-		return Article{}, fmt.Errorf("parse document %s: %w", name, errors.Join(ErrNoArticles, errors.New("the document has no body text")))
+		return knowledge.Article{}, fmt.Errorf("parse document %s: %w", name, errors.Join(errNoArticles, errors.New("the document has no body text")))
 	}
 	if len(a.Regions) == 0 {
 		ps := []piece{{Article: a}}

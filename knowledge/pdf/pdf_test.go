@@ -1,4 +1,4 @@
-package knowledge
+package pdf
 
 import (
 	"bytes"
@@ -8,37 +8,41 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"kbot/knowledge"
+	"kbot/knowledge/internal/golden"
+	"kbot/knowledge/whitespace"
 )
 
-// The PDFs under testdata/pdf are described in testdata/pdf/README.md.
+// The PDFs under testdata are described in testdata/README.md.
 func readTestPDF(t testing.TB, name string) []byte {
 	t.Helper()
-	data, err := os.ReadFile("testdata/pdf/" + name)
+	data, err := os.ReadFile("testdata/" + name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return data
 }
 
-// TestExtractPDFGolden pins the text of the sample PDFs. Regenerate with
-// go test ./knowledge -run ExtractPDFGolden -update and review the diff.
-func TestExtractPDFGolden(t *testing.T) {
+// TestExtractGolden pins the text of the sample PDFs. Regenerate with
+// go test ./knowledge/pdf -run ExtractGolden -update and review the diff.
+func TestExtractGolden(t *testing.T) {
 	for _, name := range []string{"layout", "office"} {
 		t.Run(name, func(t *testing.T) {
-			got, err := ExtractPDF(readTestPDF(t, name+".pdf"))
+			got, err := Extract(readTestPDF(t, name+".pdf"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkGolden(t, "testdata/pdf/"+name+".golden", got)
+			golden.Check(t, "testdata/"+name+".golden", got)
 		})
 	}
 }
 
-// TestExtractPDFReadingOrder checks what the golden files must keep
+// TestExtractReadingOrder checks what the golden files must keep
 // saying, whatever the layout details: the title and author lines come
 // first and alone, the paragraphs follow in order, the second page comes
 // last after a blank line, and no character is lost or garbled.
-func TestExtractPDFReadingOrder(t *testing.T) {
+func TestExtractReadingOrder(t *testing.T) {
 	const (
 		title  = "社区议事厅让群众说了算"
 		author = "龙潭区委组织部 李明远"
@@ -48,7 +52,7 @@ func TestExtractPDFReadingOrder(t *testing.T) {
 	)
 	for _, name := range []string{"layout.pdf", "office.pdf"} {
 		t.Run(name, func(t *testing.T) {
-			got, err := ExtractPDF(readTestPDF(t, name))
+			got, err := Extract(readTestPDF(t, name))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,12 +66,11 @@ func TestExtractPDFReadingOrder(t *testing.T) {
 			}
 			// Lines break where the page breaks them; the characters
 			// run on in order. Spaces are layout, not text.
-			squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
-			if want := squash(title + author + para1 + para2); squash(pages[0]) != want {
-				t.Errorf("page 1 text =\n%s\nwant the characters of\n%s", squash(pages[0]), want)
+			if want := whitespace.Remove(title + author + para1 + para2); whitespace.Remove(pages[0]) != want {
+				t.Errorf("page 1 text =\n%s\nwant the characters of\n%s", whitespace.Remove(pages[0]), want)
 			}
-			if squash(pages[1]) != squash(page2) {
-				t.Errorf("page 2 text = %q, want %q", squash(pages[1]), page2)
+			if whitespace.Remove(pages[1]) != whitespace.Remove(page2) {
+				t.Errorf("page 2 text = %q, want %q", whitespace.Remove(pages[1]), page2)
 			}
 			if n := len(lines); n < 8 {
 				t.Errorf("got %d lines, want one per printed line (at least 8)", n)
@@ -112,10 +115,10 @@ func onePage(font, content string, extra ...string) []byte {
 	return buildPDF("", append(objs, extra...)...)
 }
 
-func TestExtractPDFRefusesWhatItCannotRead(t *testing.T) {
+func TestExtractRefusesWhatItCannotRead(t *testing.T) {
 	manyPages := buildPDF("",
 		"<</Type/Catalog/Pages 2 0 R>>",
-		"<</Type/Pages/Kids["+strings.Repeat("3 0 R ", MaxPDFPages+1)+"]/Count 2001>>",
+		"<</Type/Pages/Kids["+strings.Repeat("3 0 R ", MaxPages+1)+"]/Count 2001>>",
 		"<</Type/Page/Parent 2 0 R/Contents 4 0 R>>",
 		stream("BT ET"),
 	)
@@ -148,23 +151,23 @@ func TestExtractPDFRefusesWhatItCannotRead(t *testing.T) {
 		data []byte
 		want error
 	}{
-		{"text file is not a PDF", []byte("社区议事厅\n"), ErrPDFCorrupt},
-		{"empty file is not a PDF", nil, ErrPDFCorrupt},
-		{"truncated PDF is damaged", layout[:len(layout)/2], ErrPDFCorrupt},
-		{"PDF needing a password is encrypted", encrypted, ErrPDFEncrypted},
-		{"PDF in unsupported encryption is encrypted", aes256, ErrPDFEncrypted},
-		{"page without text has no text", imageOnly, ErrPDFNoText},
-		{"glyphs without a Unicode map are no text", noUnicodeMap, ErrPDFNoText},
-		{"too many pages is too large", manyPages, ErrPDFTooLarge},
-		{"page tree that loops is damaged", loopingTree, ErrPDFCorrupt},
-		{"deeply nested content is damaged", deep, ErrPDFCorrupt},
-		{"hex string left open is damaged", openHex, ErrPDFCorrupt},
+		{"text file is not a PDF", []byte("社区议事厅\n"), knowledge.ErrPDFCorrupt},
+		{"empty file is not a PDF", nil, knowledge.ErrPDFCorrupt},
+		{"truncated PDF is damaged", layout[:len(layout)/2], knowledge.ErrPDFCorrupt},
+		{"PDF needing a password is encrypted", encrypted, knowledge.ErrPDFEncrypted},
+		{"PDF in unsupported encryption is encrypted", aes256, knowledge.ErrPDFEncrypted},
+		{"page without text has no text", imageOnly, knowledge.ErrPDFNoText},
+		{"glyphs without a Unicode map are no text", noUnicodeMap, knowledge.ErrPDFNoText},
+		{"too many pages is too large", manyPages, knowledge.ErrPDFTooLarge},
+		{"page tree that loops is damaged", loopingTree, knowledge.ErrPDFCorrupt},
+		{"deeply nested content is damaged", deep, knowledge.ErrPDFCorrupt},
+		{"hex string left open is damaged", openHex, knowledge.ErrPDFCorrupt},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			text, err := ExtractPDF(tt.data)
+			text, err := Extract(tt.data)
 			if !errors.Is(err, tt.want) {
-				t.Fatalf("ExtractPDF = %q, %v; want %v", text, err, tt.want)
+				t.Fatalf("Extract = %q, %v; want %v", text, err, tt.want)
 			}
 			if text != "" {
 				t.Errorf("text %q returned with the error", text)
@@ -173,32 +176,32 @@ func TestExtractPDFRefusesWhatItCannotRead(t *testing.T) {
 	}
 }
 
-func TestExtractPDFSimpleFontsAndSpacing(t *testing.T) {
+func TestExtractSimpleFontsAndSpacing(t *testing.T) {
 	// A standard font without a ToUnicode map is read through its
 	// encoding; words placed apart by position get a space, and lines
 	// drawn top to bottom come out in that order.
 	data := onePage("<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>",
 		"BT /F1 10 Tf 10 150 Td (Party) Tj 40 0 Td (building) Tj 0 -20 Td [(wo) 120 (rk)] TJ ET")
-	got, err := ExtractPDF(data)
+	got, err := Extract(data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := "Party building\nwork\n"; got != want {
-		t.Errorf("ExtractPDF = %q, want %q", got, want)
+		t.Errorf("Extract = %q, want %q", got, want)
 	}
 }
 
-func FuzzExtractPDF(f *testing.F) {
+func FuzzExtract(f *testing.F) {
 	f.Add(readTestPDF(f, "layout.pdf"))
 	f.Add(readTestPDF(f, "office.pdf"))
 	f.Add(onePage("<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>", "BT /F1 10 Tf 10 150 Td (a b) Tj ET"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		text, err := ExtractPDF(data)
+		text, err := Extract(data)
 		if err != nil {
 			if text != "" {
 				t.Errorf("text returned with error %v", err)
 			}
-			for _, known := range []error{ErrPDFCorrupt, ErrPDFEncrypted, ErrPDFNoText, ErrPDFTooLarge} {
+			for _, known := range []error{knowledge.ErrPDFCorrupt, knowledge.ErrPDFEncrypted, knowledge.ErrPDFNoText, knowledge.ErrPDFTooLarge} {
 				if errors.Is(err, known) {
 					return
 				}
@@ -206,7 +209,7 @@ func FuzzExtractPDF(f *testing.F) {
 			t.Fatalf("error %v is none of the documented ones", err)
 		}
 		if !utf8.ValidString(text) || strings.TrimSpace(text) == "" {
-			t.Fatalf("ExtractPDF = %q with no error: want valid, non-empty text", text)
+			t.Fatalf("Extract = %q with no error: want valid, non-empty text", text)
 		}
 		if strings.ContainsFunc(text, func(r rune) bool { return r < ' ' && r != '\n' }) {
 			t.Fatalf("control characters in %q", text)

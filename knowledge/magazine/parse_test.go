@@ -1,38 +1,28 @@
-package knowledge
+package magazine
 
 import (
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"kbot/knowledge"
+	"kbot/knowledge/cjk"
+	"kbot/knowledge/internal/golden"
+	"kbot/knowledge/whitespace"
 )
-
-func init() {
-	// Other golden tests of this package may define the same flag.
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files under testdata/")
-	}
-}
-
-// updating reports whether the test run was asked to rewrite golden files.
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 func seedIssue(t testing.TB) (string, string) {
 	t.Helper()
-	name, data := Bundled()
+	name, data := knowledge.Bundled()
 	return name, string(data)
 }
 
 // dumpArticles renders articles for a golden file: one block each, with
 // the start and end of the body and its length.
-func dumpArticles(arts []Article) string {
+func dumpArticles(arts []knowledge.Article) string {
 	var b strings.Builder
 	for i, a := range arts {
 		rs := []rune(a.Body)
@@ -52,61 +42,24 @@ func dumpArticles(arts []Article) string {
 	return b.String()
 }
 
-func checkGolden(t *testing.T, path, got string) {
-	t.Helper()
-	if updating() {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run go test ./knowledge -run Parse -update): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (rerun with -update and review the diff):\n%s", path, firstDiff(string(want), got))
-	}
-}
-
-func firstDiff(want, got string) string {
-	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < max(len(wl), len(gl)); i++ {
-		var w, g string
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if w != g {
-			return fmt.Sprintf("line %d:\n want %q\n  got %q", i+1, w, g)
-		}
-	}
-	return "(no line differs)"
-}
-
 func TestParseIssueGolden(t *testing.T) {
 	name, text := seedIssue(t)
-	arts, err := ParseIssue(name, text)
+	arts, err := parseIssue(name, text)
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkGolden(t, filepath.Join("testdata", "parse", "seed.golden"), dumpArticles(arts))
+	golden.Check(t, filepath.Join("testdata", "parse", "seed.golden"), dumpArticles(arts))
 }
 
 // TestParseIssueSeed pins what the bundled issue must yield, article by
 // article: the bylined pieces with exact title, author, post and region.
 func TestParseIssueSeed(t *testing.T) {
 	name, text := seedIssue(t)
-	arts, err := ParseIssue(name, text)
+	arts, err := parseIssue(name, text)
 	if err != nil {
 		t.Fatal(err)
 	}
-	byTitle := map[string]Article{}
+	byTitle := map[string]knowledge.Article{}
 	for _, a := range arts {
 		byTitle[a.Title] = a
 	}
@@ -161,7 +114,7 @@ func TestParseIssueSeed(t *testing.T) {
 		}
 	})
 	t.Run("news column split into items with their place", func(t *testing.T) {
-		var items []Article
+		var items []knowledge.Article
 		for _, a := range arts {
 			if a.Section == "组织工作动态" {
 				items = append(items, a)
@@ -242,7 +195,7 @@ func TestParseIssueSeed(t *testing.T) {
 
 func TestParseIssueIDsStableAndUnique(t *testing.T) {
 	name, text := seedIssue(t)
-	a1, err := ParseIssue(name, text)
+	a1, err := parseIssue(name, text)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +208,7 @@ func TestParseIssueIDsStableAndUnique(t *testing.T) {
 	}
 	// Editing a body keeps the ID; position does not matter.
 	edited := strings.Replace(text, "必须坚持以党的科学理论为根本遵循", "必须始终坚持以党的科学理论为根本遵循", 1)
-	a2, err := ParseIssue("renamed.txt", edited)
+	a2, err := parseIssue("renamed.txt", edited)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,8 +224,8 @@ func TestParseIssueIDsStableAndUnique(t *testing.T) {
 
 func TestParseIssueRejectsNoText(t *testing.T) {
 	for _, in := range []string{"", "\n\n  \n", " \n \n"} {
-		if _, err := ParseIssue("x.txt", in); err == nil {
-			t.Errorf("ParseIssue(%q) gave no error", in)
+		if _, err := parseIssue("x.txt", in); err == nil {
+			t.Errorf("parseIssue(%q) gave no error", in)
 		}
 	}
 }
@@ -484,12 +437,12 @@ func TestParseIssueSynthetic(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			text, want := buildSynIssue(tt.width, tt.perPage, tt.double)
-			arts, err := ParseIssue("other-issue.txt", text)
+			arts, err := parseIssue("other-issue.txt", text)
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := map[string]Article{}
-			var items []Article
+			got := map[string]knowledge.Article{}
+			var items []knowledge.Article
 			for _, a := range arts {
 				if a.Section == "本市要闻" {
 					items = append(items, a)
@@ -543,7 +496,7 @@ func TestParseIssueSynthetic(t *testing.T) {
 func hanOnly(s string) string {
 	var b strings.Builder
 	for _, r := range s {
-		if isHan(r) {
+		if cjk.IsHan(r) {
 			b.WriteRune(r)
 		}
 	}
@@ -568,7 +521,7 @@ func isSubsequence(sub, s string) bool {
 // headers and labels are dropped; IDs are unique.
 func checkNoTextLost(t *testing.T, text string) {
 	t.Helper()
-	is := parseIssue("fuzz.txt", text)
+	is := readIssue("fuzz.txt", text)
 	arts := is.articles()
 	var out, fields strings.Builder
 	ids := map[string]bool{}
@@ -585,7 +538,7 @@ func checkNoTextLost(t *testing.T, text string) {
 	}
 	boundary := map[string]int{}
 	for _, li := range is.boundaryLines() {
-		boundary[squeeze(is.lines[li].text)]++
+		boundary[whitespace.RemoveInLines(is.lines[li].text)]++
 	}
 	var body strings.Builder
 	for _, l := range is.lines {
@@ -603,7 +556,7 @@ func checkNoTextLost(t *testing.T, text string) {
 			}
 		case roleHeader, roleLabel:
 			_, spaced := letterSpaced(l.text)
-			if !spaced && boundary[squeeze(l.text)] < 2 && !containsHeader(is, l.text) {
+			if !spaced && boundary[whitespace.RemoveInLines(l.text)] < 2 && !containsHeader(is, l.text) {
 				t.Fatalf("line %q dropped as a header, but it is neither letter-spaced nor repeated at page boundaries", l.text)
 			}
 		}
@@ -614,7 +567,7 @@ func checkNoTextLost(t *testing.T, text string) {
 }
 
 func containsHeader(is *issue, s string) bool {
-	t := squeeze(s)
+	t := whitespace.RemoveInLines(s)
 	for h := range is.headers {
 		if strings.Contains(t, h) {
 			return true
@@ -660,29 +613,35 @@ func BenchmarkParseIssue(b *testing.B) {
 	name, text := seedIssue(b)
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
-		if _, err := ParseIssue(name, text); err != nil {
+		if _, err := parseIssue(name, text); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
-func ExampleParseIssue() {
+// News items of a column are articles of their own, each with the
+// region it opens with.
+func TestParseIssueNewsItems(t *testing.T) {
 	text := strings.Join([]string{
 		"7 月 1 日，安平县委组织部召开村党组织书记培训会。",
 		"7 月 8 日，清河市开展党员志愿服务活动。",
 		"7 月 15 日，东湖区委组织部举办干部业务培训班。",
 		"本 市 要 闻",
 	}, "\n")
-	arts, err := ParseIssue("news.txt", text)
+	arts, err := parseIssue("news.txt", text)
 	if err != nil {
-		fmt.Println(err)
-		return
+		t.Fatal(err)
 	}
+	want := []string{
+		"本市要闻 | 7 月 1 日，安平县委组织部召开村党组织书记培训会 | [安平县]",
+		"本市要闻 | 7 月 8 日，清河市开展党员志愿服务活动 | [清河市]",
+		"本市要闻 | 7 月 15 日，东湖区委组织部举办干部业务培训班 | [东湖区]",
+	}
+	var got []string
 	for _, a := range arts {
-		fmt.Println(a.Section, "|", a.Title, "|", a.Regions)
+		got = append(got, fmt.Sprintf("%s | %s | %v", a.Section, a.Title, a.Regions))
 	}
-	// Output:
-	// 本市要闻 | 7 月 1 日，安平县委组织部召开村党组织书记培训会 | [安平县]
-	// 本市要闻 | 7 月 8 日，清河市开展党员志愿服务活动 | [清河市]
-	// 本市要闻 | 7 月 15 日，东湖区委组织部举办干部业务培训班 | [东湖区]
+	if !slices.Equal(got, want) {
+		t.Errorf("articles =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
 }

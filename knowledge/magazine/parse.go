@@ -1,4 +1,4 @@
-package knowledge
+package magazine
 
 import (
 	"errors"
@@ -8,6 +8,10 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"kbot/knowledge"
+	"kbot/knowledge/cjk"
+	"kbot/knowledge/whitespace"
 )
 
 // The magazine issue arrives as text extracted from its PDF. What the
@@ -26,8 +30,8 @@ import (
 //
 // Nothing in here knows the titles, authors or places of a given issue.
 
-// ErrNoArticles is returned when a source holds no article text at all.
-var ErrNoArticles = errors.New("no article text found")
+// errNoArticles is returned when a source holds no article text at all.
+var errNoArticles = errors.New("no article text found")
 
 type lineRole uint8
 
@@ -66,7 +70,7 @@ type issue struct {
 	name    string
 	lines   []srcLine
 	pages   []*srcPage
-	headers map[string]string // squeezed header text → section name
+	headers map[string]string // header text without spaces → section name
 	double  bool              // body lines are double-spaced
 	width   int               // the most common column width in the issue
 }
@@ -89,21 +93,21 @@ var (
 var orgSuffixes = []string{"党委", "党支部", "党总支", "党工委", "党组", "委员会", "组织部", "宣传部", "支部", "工委",
 	"党小组", "办公室", "研究室", "课题组", "编辑部", "党校", "学院", "协会", "工作站", "联合会"}
 
-// ParseIssue splits text extracted from an issue of the magazine into
-// articles. name is the source file's base name (goes into Article.Source).
-// It returns ErrNoArticles when the text holds no article text.
-func ParseIssue(name, text string) ([]Article, error) {
-	is := parseIssue(name, text)
+// parseIssue splits text extracted from an issue of the magazine into
+// articles. name is the source file's base name (goes into knowledge.Article.Source).
+// It returns errNoArticles when the text holds no article text.
+func parseIssue(name, text string) ([]knowledge.Article, error) {
+	is := readIssue(name, text)
 	arts := is.articles()
 	if len(arts) == 0 {
-		return nil, fmt.Errorf("parse issue %s: %w", name, ErrNoArticles)
+		return nil, fmt.Errorf("parse issue %s: %w", name, errNoArticles)
 	}
 	return arts, nil
 }
 
-// parseIssue classifies every line of the text; articles() then builds the
+// readIssue classifies every line of the text; articles() then builds the
 // articles.
-func parseIssue(name, text string) *issue {
+func readIssue(name, text string) *issue {
 	is := &issue{name: name, headers: map[string]string{}}
 	is.split(normaliseNewlines(text))
 	is.learnHeaders()
@@ -157,7 +161,7 @@ func (is *issue) split(text string) {
 func (is *issue) learnHeaders() {
 	count := map[string]int{}
 	for _, li := range is.boundaryLines() {
-		t := squeeze(is.lines[li].text)
+		t := whitespace.RemoveInLines(is.lines[li].text)
 		if headerShaped(t) {
 			count[t]++
 		}
@@ -199,7 +203,7 @@ func headerShaped(t string) bool {
 	if n < 4 || n > 30 || endsSentence(t) || postRe.MatchString(t) {
 		return false
 	}
-	return strings.ContainsFunc(t, isHan)
+	return strings.ContainsFunc(t, cjk.IsHan)
 }
 
 // isRegionLabel reports a letter-spaced place name (磐 石市).
@@ -216,7 +220,7 @@ func isRegionLabel(s string) bool {
 // headerOf returns the section a line names when it is a running header or
 // a variant of one (全市组织工作动态 for 组织工作动态).
 func (is *issue) headerOf(text string) (string, bool) {
-	t := squeeze(text)
+	t := whitespace.RemoveInLines(text)
 	if s, ok := is.headers[t]; ok {
 		return s, true
 	}
@@ -232,7 +236,7 @@ func (is *issue) headerOf(text string) (string, bool) {
 // header with a few more characters (全市组织工作动态 for 组织工作动态).
 // Only lines at a page boundary are read this way.
 func (is *issue) headerVariantOf(text string) (string, bool) {
-	t := squeeze(text)
+	t := whitespace.RemoveInLines(text)
 	n := utf8.RuneCountInString(t)
 	if n > 30 || hasSentencePunct(t) {
 		return "", false
@@ -302,7 +306,7 @@ func (is *issue) classify() {
 // unglue removes a running header stuck to the start (or end) of a body
 // line at a page boundary, keeping the rest of the line as body.
 func (is *issue) unglue(l *srcLine, atStart bool) {
-	t := squeeze(l.text)
+	t := whitespace.RemoveInLines(l.text)
 	for _, h := range sortedKeys(is.headers) {
 		sec := is.headers[h]
 		if utf8.RuneCountInString(h) < 4 || len(t) <= len(h) {
@@ -499,7 +503,7 @@ func (is *issue) foreignAfter(p *srcPage, k int) bool {
 		return true
 	}
 	last, _ := utf8.DecodeLastRuneInString(prev.text)
-	if !isHan(last) && !isLatinWord(last) {
+	if !cjk.IsHan(last) && !isLatinWord(last) {
 		// The line before broke after a comma or a quote: a short line
 		// without a full stop cannot end that sentence.
 		return true
@@ -547,13 +551,13 @@ func (is *issue) titleLinesBefore(p *srcPage, k, max int) []int {
 // punctuation, not too long, some Han text.
 func titleShaped(s string) bool {
 	n := utf8.RuneCountInString(s)
-	return n >= 2 && n <= 32 && !hasSentencePunct(s) && strings.ContainsFunc(s, isHan) && !endsSentence(s)
+	return n >= 2 && n <= 32 && !hasSentencePunct(s) && strings.ContainsFunc(s, cjk.IsHan) && !endsSentence(s)
 }
 
 func hasInnerSpace(s string) bool {
 	rs := []rune(strings.TrimSpace(s))
 	for i := 1; i+1 < len(rs); i++ {
-		if isSpace(rs[i]) && isCJK(rs[i-1]) && isCJK(rs[i+1]) {
+		if isSpace(rs[i]) && cjk.Is(rs[i-1]) && cjk.Is(rs[i+1]) {
 			return true
 		}
 	}
@@ -563,13 +567,13 @@ func hasInnerSpace(s string) bool {
 // authorShaped reports a byline: a person's name (2–4 characters, perhaps
 // letter-spaced) or the name of an authoring body.
 func (is *issue) authorShaped(s string) bool {
-	t := squeeze(s)
+	t := whitespace.RemoveInLines(s)
 	if t == "" || strings.ContainsAny(t, "，。、；！？：,;!?“”《》（）()") {
 		return false
 	}
 	n := 0
 	for _, r := range t {
-		if !isHan(r) && r != '·' && r != '•' {
+		if !cjk.IsHan(r) && r != '·' && r != '•' {
 			return false
 		}
 		n++
@@ -643,7 +647,7 @@ func startsParagraph(para []string, line, next string, width int) bool {
 	}
 	// prev may end a heading (no full stop anywhere in it) mid-word.
 	last, _ := utf8.DecodeLastRuneInString(prev)
-	heading := isHan(last) && !strings.ContainsAny(strings.Join(para, ""), "。！？")
+	heading := cjk.IsHan(last) && !strings.ContainsAny(strings.Join(para, ""), "。！？")
 	if !endsSentence(prev) && !heading {
 		return false
 	}
@@ -876,14 +880,14 @@ func (is *issue) isNewsColumn(d *draft) bool {
 
 // piece is an article before regions and IDs are known.
 type piece struct {
-	Article
+	knowledge.Article
 	derived bool   // the title was made from the text
 	news    bool   // an item of a news column
 	lead    string // text that names the item's subject
 }
 
 // articles builds the issue's articles in reading order.
-func (is *issue) articles() []Article {
+func (is *issue) articles() []knowledge.Article {
 	var pieces []piece
 	for _, d := range is.drafts() {
 		pieces = append(pieces, is.piecesOf(d)...)
@@ -900,7 +904,7 @@ func (is *issue) articles() []Article {
 func (is *issue) piecesOf(d *draft) []piece {
 	news := is.isNewsColumn(d)
 	paras := is.paragraphs(d, news)
-	base := Article{Section: d.section, Source: is.name}
+	base := knowledge.Article{Section: d.section, Source: is.name}
 	if len(d.titleLines) > 0 {
 		var t []string
 		for _, li := range d.titleLines {
@@ -908,7 +912,7 @@ func (is *issue) piecesOf(d *draft) []piece {
 		}
 		base.Title = strings.Join(t, " ")
 		if d.author >= 0 {
-			base.Author = squeeze(is.lines[d.author].text)
+			base.Author = whitespace.RemoveInLines(is.lines[d.author].text)
 		}
 	}
 	if d.post != "" {
@@ -961,7 +965,7 @@ func (is *issue) piecesOf(d *draft) []piece {
 	return out
 }
 
-func setPages(a *Article, ps []para) {
+func setPages(a *knowledge.Article, ps []para) {
 	for _, p := range ps {
 		if a.PageStart == 0 || p.page < a.PageStart {
 			a.PageStart = p.page
@@ -1003,13 +1007,13 @@ func parsePost(s string) (name, post string) {
 	}
 	body := strings.TrimSpace(m[1])
 	if i := strings.IndexAny(body, "，,"); i > 0 {
-		head := squeeze(body[:i])
-		if n := utf8.RuneCountInString(head); n >= 2 && n <= 4 && !strings.ContainsFunc(head, func(r rune) bool { return !isHan(r) }) {
+		head := whitespace.RemoveInLines(body[:i])
+		if n := utf8.RuneCountInString(head); n >= 2 && n <= 4 && !strings.ContainsFunc(head, func(r rune) bool { return !cjk.IsHan(r) }) {
 			return head, strings.TrimSpace(strings.TrimLeft(body[i:], "，,"))
 		}
 	}
-	if n := utf8.RuneCountInString(squeeze(body)); n >= 2 && n <= 4 {
-		return squeeze(body), ""
+	if n := utf8.RuneCountInString(whitespace.RemoveInLines(body)); n >= 2 && n <= 4 {
+		return whitespace.RemoveInLines(body), ""
 	}
 	return "", body
 }

@@ -1,4 +1,13 @@
-package knowledge
+// Package pdf reads the text of a PDF for the knowledge base, with
+// github.com/ledongthuc/pdf parsing the file (imported here under its own
+// name, pdf) and this package laying out the text: pages in order, lines
+// as printed, Chinese CID fonts decoded through their ToUnicode maps.
+//
+// Extract is the only entry point. Its errors wrap the knowledge
+// package's ErrPDF… sentinels, so callers (the Telegram bot, the child
+// process of kbot serve) can explain a refusal without importing this
+// package or the PDF library.
+package pdf
 
 import (
 	"bytes"
@@ -11,22 +20,17 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/ledongthuc/pdf"
-)
+	"github.com/ledongthuc/pdf" // the PDF parser this package wraps; same name
 
-// Errors ExtractPDF returns; match them with errors.Is.
-var (
-	ErrPDFEncrypted = errors.New("the PDF is encrypted")
-	ErrPDFCorrupt   = errors.New("the PDF is damaged or not a PDF")
-	ErrPDFNoText    = errors.New("the PDF has no extractable text (scanned pages or images only)")
-	ErrPDFTooLarge  = errors.New("the PDF has too many pages or too much content")
+	"kbot/knowledge"
+	"kbot/knowledge/cjk"
 )
 
 // Bounds on the work one PDF may cause. The caller caps the file size;
 // these cap what a small file can expand into.
 const (
-	// MaxPDFPages is the most pages ExtractPDF reads.
-	MaxPDFPages = 2000
+	// MaxPages is the most pages Extract reads.
+	MaxPages = 2000
 	// maxPDFContent bounds the decompressed page content and font maps
 	// read in total.
 	maxPDFContent = 64 << 20
@@ -39,24 +43,24 @@ const (
 	maxStateDepth = 256
 )
 
-// ExtractPDF returns the text of a PDF: pages in order, one line of
+// Extract returns the text of a PDF: pages in order, one line of
 // output per line of text on the page, a blank line between pages. Text
 // is decoded through each font's ToUnicode map when it has one (CID and
 // Type0 fonts from office and layout software have them), else through
 // the font's simple encoding. Glyphs that cannot be mapped to Unicode are
 // dropped.
 //
-// It returns ErrPDFEncrypted for a PDF that needs a password,
-// ErrPDFCorrupt for one that cannot be parsed, ErrPDFNoText for one
-// without extractable text (scans), and ErrPDFTooLarge past MaxPDFPages
-// or a bound on decompressed content. It does not panic on malformed
-// input.
-func ExtractPDF(data []byte) (text string, err error) {
+// It returns knowledge.ErrPDFEncrypted for a PDF that needs a password,
+// knowledge.ErrPDFCorrupt for one that cannot be parsed,
+// knowledge.ErrPDFNoText for one without extractable text (scans), and
+// knowledge.ErrPDFTooLarge past MaxPages or a bound on decompressed
+// content. It does not panic on malformed input.
+func Extract(data []byte) (text string, err error) {
 	defer func() {
 		// The reader reports malformed input by panicking; whatever
 		// slipped past its own recovery is a damaged file to us.
 		if r := recover(); r != nil {
-			text, err = "", fmt.Errorf("extract pdf: %w: %v", ErrPDFCorrupt, r)
+			text, err = "", fmt.Errorf("extract pdf: %w: %v", knowledge.ErrPDFCorrupt, r)
 		}
 	}()
 	if bytes.HasPrefix(data, []byte("%PDF-2.")) {
@@ -70,9 +74,9 @@ func ExtractPDF(data []byte) (text string, err error) {
 	r, err := pdf.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		if errors.Is(err, pdf.ErrInvalidPassword) || bytes.Contains(data, []byte("/Encrypt")) {
-			return "", fmt.Errorf("extract pdf: %w: %v", ErrPDFEncrypted, err)
+			return "", fmt.Errorf("extract pdf: %w: %v", knowledge.ErrPDFEncrypted, err)
 		}
-		return "", fmt.Errorf("extract pdf: %w: %v", ErrPDFCorrupt, err)
+		return "", fmt.Errorf("extract pdf: %w: %v", knowledge.ErrPDFCorrupt, err)
 	}
 	pages, err := pdfPages(r.Trailer().Key("Root").Key("Pages"))
 	if err != nil {
@@ -98,9 +102,9 @@ func ExtractPDF(data []byte) (text string, err error) {
 	}
 	if strings.TrimSpace(out.String()) == "" {
 		if x.unmapped > 0 {
-			return "", fmt.Errorf("extract pdf: %w: %d glyphs in fonts without a Unicode map", ErrPDFNoText, x.unmapped)
+			return "", fmt.Errorf("extract pdf: %w: %d glyphs in fonts without a Unicode map", knowledge.ErrPDFNoText, x.unmapped)
 		}
-		return "", fmt.Errorf("extract pdf: %w", ErrPDFNoText)
+		return "", fmt.Errorf("extract pdf: %w", knowledge.ErrPDFNoText)
 	}
 	return out.String(), nil
 }
@@ -120,11 +124,11 @@ func pdfPages(root pdf.Value) ([]pdfPage, error) {
 	var walk func(n, res pdf.Value, depth int) error
 	walk = func(n, res pdf.Value, depth int) error {
 		visited++
-		if visited > 4*MaxPDFPages || len(pages) > MaxPDFPages {
-			return fmt.Errorf("%w: more than %d pages", ErrPDFTooLarge, MaxPDFPages)
+		if visited > 4*MaxPages || len(pages) > MaxPages {
+			return fmt.Errorf("%w: more than %d pages", knowledge.ErrPDFTooLarge, MaxPages)
 		}
 		if depth > 64 {
-			return fmt.Errorf("%w: page tree too deep", ErrPDFCorrupt)
+			return fmt.Errorf("%w: page tree too deep", knowledge.ErrPDFCorrupt)
 		}
 		if r := n.Key("Resources"); r.Kind() == pdf.Dict {
 			res = r
@@ -146,11 +150,11 @@ func pdfPages(root pdf.Value) ([]pdfPage, error) {
 	if err := walk(root, pdf.Value{}, 0); err != nil {
 		return nil, err
 	}
-	if len(pages) > MaxPDFPages {
-		return nil, fmt.Errorf("%w: more than %d pages", ErrPDFTooLarge, MaxPDFPages)
+	if len(pages) > MaxPages {
+		return nil, fmt.Errorf("%w: more than %d pages", knowledge.ErrPDFTooLarge, MaxPages)
 	}
 	if len(pages) == 0 {
-		return nil, fmt.Errorf("%w: no pages", ErrPDFCorrupt)
+		return nil, fmt.Errorf("%w: no pages", knowledge.ErrPDFCorrupt)
 	}
 	return pages, nil
 }
@@ -200,11 +204,11 @@ func (x *pdfExtractor) readStream(v pdf.Value) error {
 		data, err := io.ReadAll(io.LimitReader(rc, x.budget+1))
 		rc.Close()
 		if err != nil {
-			return fmt.Errorf("%w: read stream: %v", ErrPDFCorrupt, err)
+			return fmt.Errorf("%w: read stream: %v", knowledge.ErrPDFCorrupt, err)
 		}
 		x.budget -= int64(len(data))
 		if x.budget < 0 {
-			return fmt.Errorf("%w: more than %d MB of page content", ErrPDFTooLarge, maxPDFContent>>20)
+			return fmt.Errorf("%w: more than %d MB of page content", knowledge.ErrPDFTooLarge, maxPDFContent>>20)
 		}
 		all = append(all, data...)
 	}
@@ -264,13 +268,13 @@ func checkLexable(data []byte) error {
 				var c1, c2 byte
 				var ok bool
 				if i, c1, ok = nextByte(i); !ok {
-					return fmt.Errorf("%w: hex string not closed", ErrPDFCorrupt)
+					return fmt.Errorf("%w: hex string not closed", knowledge.ErrPDFCorrupt)
 				}
 				if c1 == '>' {
 					break
 				}
 				if i, c2, ok = nextByte(i); !ok {
-					return fmt.Errorf("%w: hex string not closed", ErrPDFCorrupt)
+					return fmt.Errorf("%w: hex string not closed", knowledge.ErrPDFCorrupt)
 				}
 				if !isHexDigit(c1) || !isHexDigit(c2) {
 					break // the parser drops the string and reads on from here
@@ -278,7 +282,7 @@ func checkLexable(data []byte) error {
 			}
 		}
 		if depth > maxPDFNesting {
-			return fmt.Errorf("%w: content nested too deeply", ErrPDFCorrupt)
+			return fmt.Errorf("%w: content nested too deeply", knowledge.ErrPDFCorrupt)
 		}
 	}
 	return nil
@@ -547,8 +551,8 @@ func joinRuns(runs []pdfRun) string {
 			gap := r.x - prev.x2
 			last, _ := utf8.DecodeLastRuneInString(b.String())
 			first, _ := utf8.DecodeRuneInString(text)
-			cjk := isCJK(last) && isCJK(first)
-			if gap > 0.2*r.size && !cjk || gap > 0.9*r.size {
+			chinese := cjk.Is(last) && cjk.Is(first)
+			if gap > 0.2*r.size && !chinese || gap > 0.9*r.size {
 				b.WriteString(" ")
 			}
 		}

@@ -1,4 +1,4 @@
-package knowledge
+package magazine
 
 import (
 	"crypto/sha256"
@@ -8,6 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"kbot/knowledge"
+	"kbot/knowledge/cjk"
+	"kbot/knowledge/whitespace"
 )
 
 // Regions are found by the shape of their names, not from a list: two or
@@ -55,7 +59,7 @@ func placeShaped(name string) bool {
 
 // leadRegion returns the place a byline, post or news item opens with.
 func leadRegion(s string) string {
-	m := leadRegionRe.FindStringSubmatch(squeeze(s))
+	m := leadRegionRe.FindStringSubmatch(whitespace.RemoveInLines(s))
 	if m == nil || !placeShaped(m[1]) {
 		return ""
 	}
@@ -80,7 +84,7 @@ func learnPlaces(pieces []piece, labels []string) map[string]bool {
 			}
 		}
 		for _, line := range strings.Split(p.Title+"\n"+p.Body, "\n") {
-			line = squeeze(line)
+			line = whitespace.RemoveInLines(line)
 			for _, m := range anchoredRegionRe.FindAllStringSubmatchIndex(line, -1) {
 				name, after := line[m[2]:m[3]], line[m[4]:m[5]]
 				// In a list (、蛟河市、丰满区) the name counts only when the
@@ -98,7 +102,7 @@ func learnPlaces(pieces []piece, labels []string) map[string]bool {
 // nextListItem returns the item that follows in a list: the Han
 // characters up to the next separator.
 func nextListItem(s string) string {
-	end := strings.IndexFunc(s, func(r rune) bool { return !isHan(r) })
+	end := strings.IndexFunc(s, func(r rune) bool { return !cjk.IsHan(r) })
 	if end < 0 {
 		end = len(s)
 	}
@@ -116,7 +120,7 @@ func nextListItem(s string) string {
 func prefecture(pieces []piece, known map[string]bool) string {
 	spread := map[string]int{}
 	for _, p := range pieces {
-		text := squeeze(p.Title + p.Author + p.AuthorPost + p.Body)
+		text := whitespace.RemoveInLines(p.Title + p.Author + p.AuthorPost + p.Body)
 		for n := range known {
 			if strings.Contains(text, n) {
 				spread[n]++
@@ -163,7 +167,7 @@ func assignRegions(pieces []piece, labels []string) {
 		push(leadRegion(p.Author))
 		push(leadRegion(p.AuthorPost))
 		if p.news {
-			lead := squeeze(p.lead)
+			lead := whitespace.RemoveInLines(p.lead)
 			first, at := "", len(lead)
 			for _, n := range names {
 				if j := strings.Index(lead, n); j >= 0 && j < at {
@@ -172,7 +176,7 @@ func assignRegions(pieces []piece, labels []string) {
 			}
 			push(first)
 		}
-		text := squeeze(p.Title + "\n" + p.Body)
+		text := whitespace.RemoveInLines(p.Title + "\n" + p.Body)
 		type hit struct {
 			name  string
 			count int
@@ -218,12 +222,12 @@ func deleteString(ss []string, s string) []string {
 // Editing the body keeps the ID.
 func articleID(title, author, section string, derived bool) string {
 	h := sha256.New()
-	h.Write([]byte(squeeze(title)))
+	h.Write([]byte(whitespace.RemoveInLines(title)))
 	h.Write([]byte{0})
-	h.Write([]byte(squeeze(author)))
+	h.Write([]byte(whitespace.RemoveInLines(author)))
 	if derived {
 		h.Write([]byte{0})
-		h.Write([]byte(squeeze(section)))
+		h.Write([]byte(whitespace.RemoveInLines(section)))
 	}
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
@@ -231,8 +235,8 @@ func articleID(title, author, section string, derived bool) string {
 // assignIDs gives every piece its ID; when two pieces would share one, the
 // later gets the ID salted with its rank among them, so IDs stay unique
 // and stable for the same input.
-func assignIDs(pieces []piece) []Article {
-	out := make([]Article, 0, len(pieces))
+func assignIDs(pieces []piece) []knowledge.Article {
+	out := make([]knowledge.Article, 0, len(pieces))
 	ids := newIDSet()
 	for _, p := range pieces {
 		a := p.Article
