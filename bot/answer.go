@@ -45,12 +45,17 @@ func (b *Bot) cmdQuestion(ctx context.Context, r *request) string {
 		r.to.replyTo = r.msg.ID
 	}
 
-	outcome := b.answer(ctx, r, text)
+	scope := b.scopes.get(r.chatID)
+	outcome, a, answerMsg := b.answer(ctx, r, text, scope)
 	b.metrics.answered(outcome, time.Since(r.received).Seconds())
+	b.recordQuestion(r, text, outcome, a, scope, answerMsg)
 	return outcome
 }
 
-func (b *Bot) answer(ctx context.Context, r *request, text string) string {
+// answer answers a question within the chat's scope (a county, or "" for
+// all) and returns the outcome, the answer and the message that carries
+// its buttons (0 when none was delivered).
+func (b *Bot) answer(ctx context.Context, r *request, text, scope string) (string, knowledge.Answer, int) {
 	stopTyping := b.typing(ctx, r.chatID)
 	defer stopTyping()
 
@@ -64,12 +69,13 @@ func (b *Bot) answer(ctx context.Context, r *request, text string) string {
 		b.metrics.waiting.Dec()
 		b.log.Warn("no answer slot before the question deadline", "update_id", r.updateID, "chat_id", r.chatID)
 		b.say(ctx, r.to, "抱歉，现在提问的人比较多，请稍后再试。")
-		return outcomeTimeout
+		return outcomeTimeout, knowledge.Answer{}, 0
 	}
 
 	st := b.newStream(ctx, r.to)
 	q := knowledge.Question{
 		Text:      text,
+		Region:    scope,
 		History:   b.history.recent(r.chatID, r.userID, time.Now()),
 		OnPartial: st.partial,
 	}
@@ -112,14 +118,14 @@ func (b *Bot) answer(ctx context.Context, r *request, text string) string {
 		} else {
 			b.say(ctx, r.to, msg)
 		}
-		return outcomeTimeout
+		return outcomeTimeout, knowledge.Answer{}, 0
 	case errors.Is(res.err, knowledge.ErrNotReady):
 		b.log.Warn("question while the knowledge base is not loaded", "update_id", r.updateID, "chat_id", r.chatID)
 		b.say(ctx, r.to, "知识库正在载入，请稍后再问。")
-		return outcomeError
+		return outcomeError, knowledge.Answer{}, 0
 	case errors.Is(res.err, knowledge.ErrQuestionTooLong), errors.Is(res.err, knowledge.ErrEmptyQuestion):
 		b.say(ctx, r.to, fmt.Sprintf("请用一句话提问（%d 字以内）。", maxQuestionRunes))
-		return outcomeDone
+		return outcomeDone, knowledge.Answer{}, 0
 	case res.err != nil:
 		b.log.Error("answer failed", "update_id", r.updateID, "chat_id", r.chatID, b.errAttr(res.err))
 		b.metrics.errors.WithLabelValues("knowledge").Inc()
@@ -129,31 +135,49 @@ func (b *Bot) answer(ctx context.Context, r *request, text string) string {
 		} else {
 			b.say(ctx, r.to, msg)
 		}
-		return outcomeError
+		return outcomeError, knowledge.Answer{}, 0
 	}
 
 	a := res.a
-	html := renderAnswer(a)
+	html := renderAnswer(a, b.sourceDetails(a.Citations), scope)
 	kb := citationKeyboard(a.Citations)
+	if b.opts.Record != nil {
+		kb = withVotes(kb)
+	}
 	// Delivery is retried within the question deadline, and gets a
 	// few seconds however long the answer took.
 	budget := max(time.Until(r.received.Add(b.opts.QuestionTimeout)), minSendTries*b.opts.SendBackoff)
 	dctx := withBudget(ctx, budget)
 	var err error
+	var answerMsg int
 	if msgID != 0 {
-		err = b.finish(dctx, r.to, msgID, notBefore, html, kb)
+		answerMsg, err = b.finish(dctx, r.to, msgID, notBefore, html, kb)
 	} else {
-		_, err = b.send(dctx, r.to, html, kb)
+		var last *models.Message
+		_, last, err = b.sendParts(dctx, r.to, html, kb)
+		answerMsg = msgOf(last)
 	}
 	if err != nil {
 		b.log.Error("send answer failed", "update_id", r.updateID, "chat_id", r.chatID, b.errAttr(err))
-		return outcomeError
+		return outcomeError, a, 0
 	}
 	b.history.add(r.chatID, r.userID, knowledge.Turn{Question: text, Answer: a.Text}, a.Citations, time.Now())
 	if a.Refused {
-		return outcomeRefused
+		return outcomeRefused, a, answerMsg
 	}
-	return outcomeAnswered
+	return outcomeAnswered, a, answerMsg
+}
+
+// sourceDetails looks up where each cited passage stands, by citation
+// number.
+func (b *Bot) sourceDetails(cites []knowledge.Citation) map[int]string {
+	out := map[int]string{}
+	for _, c := range cites {
+		if _, a, ok := b.kb.Chunk(c.ChunkID); ok {
+			out[c.N] = whereIn(a)
+		}
+	}
+	return out
 }
 
 // citationKeyboard has one 查看原文 button per cited passage.
@@ -183,8 +207,9 @@ func citationKeyboard(cites []knowledge.Citation) *models.InlineKeyboardMarkup {
 
 // finish replaces a streamed message with the final text: the first part
 // by an edit (after any retry_after Telegram asked for), the rest as new
-// messages. If the edit fails the whole text is sent anew.
-func (b *Bot) finish(ctx context.Context, to target, msgID int, notBefore time.Time, html string, kb *models.InlineKeyboardMarkup) error {
+// messages. If the edit fails the whole text is sent anew. It returns the
+// message that carries the keyboard.
+func (b *Bot) finish(ctx context.Context, to target, msgID int, notBefore time.Time, html string, kb *models.InlineKeyboardMarkup) (int, error) {
 	if d := time.Until(notBefore); d > 0 {
 		select {
 		case <-ctx.Done():
@@ -199,13 +224,22 @@ func (b *Bot) finish(ctx context.Context, to target, msgID int, notBefore time.T
 	err := b.edit(ctx, to.chatID, msgID, parts[0], firstKB)
 	if err != nil {
 		b.log.Warn("final edit failed; sending the answer as a new message", "chat_id", to.chatID, b.errAttr(err))
-		_, err = b.send(ctx, to, html, kb)
-		return err
+		_, last, err := b.sendParts(ctx, to, html, kb)
+		return msgOf(last), err
 	}
 	if len(parts) > 1 {
-		_, err = b.send(ctx, target{chatID: to.chatID, thread: to.thread}, strings.Join(parts[1:], "\n"), kb)
+		_, last, err := b.sendParts(ctx, target{chatID: to.chatID, thread: to.thread}, strings.Join(parts[1:], "\n"), kb)
+		return msgOf(last), err
 	}
-	return err
+	return msgID, nil
+}
+
+// msgOf is a message's ID, 0 for none.
+func msgOf(m *models.Message) int {
+	if m == nil {
+		return 0
+	}
+	return m.ID
 }
 
 // stream shows an answer while a streaming writer produces it: the first

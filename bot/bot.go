@@ -99,6 +99,10 @@ type Options struct {
 	// SendBackoff is the first pause before retrying a failed call; it
 	// doubles with each attempt (default 250ms).
 	SendBackoff time.Duration
+	// Record, when set, keeps the durable record of questions and votes
+	// behind /gaps, /stats and the 👍/👎 buttons; without it answers carry
+	// no vote buttons.
+	Record Recorder
 	// Flood keeps outgoing messages within Telegram's limits.
 	Flood FloodLimits
 	// RedeliverAfter is the first pause before an update whose answer
@@ -148,6 +152,9 @@ type Bot struct {
 
 	badSecrets sampler // webhook requests with a wrong secret
 	pacer      *pacer
+	scopes     *scopeStore
+	uploads    *pendingStore[pendingUpload]
+	removals   *pendingStore[string] // source names awaiting confirmation
 	// stopping is Run's context: done once the bot stops taking updates.
 	stopping context.Context
 	inflight sync.WaitGroup
@@ -198,6 +205,8 @@ func New(opts Options, kb Knowledge) (*Bot, error) {
 	}
 	b.badSecrets.interval = time.Minute
 	b.pacer = newPacer(opts.Flood)
+	b.uploads = newPendingStore[pendingUpload](time.Hour, 20)
+	b.removals = newPendingStore[string](time.Hour, 100)
 	b.commands = commandTable()
 
 	reg := opts.Registry
@@ -211,6 +220,11 @@ func New(opts Options, kb Knowledge) (*Bot, error) {
 		return nil, err
 	}
 	b.metrics = m
+	if opts.Record != nil {
+		if err := registerRecordMetrics(reg, opts.Record); err != nil {
+			return nil, err
+		}
+	}
 
 	api, err := tg.New(opts.Token,
 		tg.WithSkipGetMe(),
@@ -231,6 +245,9 @@ func New(opts Options, kb Knowledge) (*Bot, error) {
 		return nil, err
 	}
 	b.journal = j
+	if b.scopes, err = openScopes(opts.StateDir); err != nil {
+		b.log.Warn("chat scopes could not be read; every chat starts unscoped", "err", err)
+	}
 
 	if opts.HTTPAddr != "" {
 		ln, err := net.Listen("tcp", opts.HTTPAddr)
@@ -377,7 +394,15 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 		return err
 	}
-	b.registerCommands(ctx)
+	// The menu and descriptions are a convenience: set them beside
+	// answering, so that a Bot API that is slow to take them does not
+	// delay the first answer.
+	menuDone := make(chan struct{})
+	go func() {
+		defer close(menuDone)
+		b.registerCommands(ctx)
+	}()
+	defer func() { <-menuDone }()
 
 	// Handlers must outlive ctx so that answers in flight are finished
 	// after a shutdown signal; ShutdownGrace bounds them instead.

@@ -21,6 +21,10 @@ import (
 //	S:<page>:<token>    search page, query kept in memory (lost on restart)
 //	r:<page>:<region>   region page; R:<page>:<token> likewise
 //	a:<page>            article list page
+//	v:…                 a vote on the answer (see record.go)
+//	u:ok|no:<token>     入库 or 取消 under an upload preview (admins)
+//	x:<token>           remove an upload; X:ok|no:<token> confirms (admins)
+//	k:<articleID>       the article's card
 //
 // Everything needed is inline except long queries, so most buttons keep
 // working after a restart; the others get a polite "expired" answer.
@@ -101,6 +105,14 @@ func (b *Bot) handleCallback(ctx context.Context, q *models.CallbackQuery) strin
 		return outcomeStale
 	}
 	switch kind {
+	case string(kindVote):
+		notice, outcome = b.handleVote(ctx, q, rest)
+		return outcome
+	case "u", "x", "X":
+		notice, outcome = b.handleAdminButton(ctx, q, to, kind, rest)
+		return outcome
+	case "k":
+		return b.showCard(ctx, to, rest)
 	case string(kindPassage):
 		if perr != nil || arg == "" {
 			return stale()
@@ -110,7 +122,7 @@ func (b *Bot) handleCallback(ctx context.Context, q *models.CallbackQuery) strin
 			notice = "知识库已更新，这段原文已不在了，请重新提问。"
 			return outcomeStale
 		}
-		if _, err := b.send(ctx, to, renderPassage(page, "", art, chunk), nil); err != nil {
+		if _, err := b.send(ctx, to, renderPassage(page, "", art, chunk), passageKeyboard(art.ID)); err != nil {
 			b.log.Warn("send passage failed", "chat_id", chatID, b.errAttr(err))
 			notice = "发送失败，请稍后再试。"
 			return outcomeError
@@ -140,7 +152,7 @@ func (b *Bot) handleCallback(ctx context.Context, q *models.CallbackQuery) strin
 			}
 			outcome = b.showSearch(ctx, to, arg, page)
 		} else {
-			outcome = b.showRegion(ctx, to, arg, page)
+			outcome = b.showRegion(ctx, to, arg, page, "")
 		}
 	case string(kindArticles):
 		if perr != nil || page < 0 {

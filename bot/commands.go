@@ -37,15 +37,17 @@ func commandTable() map[string]command {
 		"help":     {desc: "使用说明和示例问题", run: (*Bot).cmdHelp},
 		"ask":      {desc: "提问：/ask 问题", run: (*Bot).cmdAsk},
 		"search":   {desc: "查找段落：/search 关键词", run: (*Bot).cmdSearch},
-		"region":   {desc: "某县区的文章：/region 永吉县", run: (*Bot).cmdRegion},
+		"region":   {desc: "只查某县区：/region 永吉县；/region 全部 取消", run: (*Bot).cmdRegion},
 		"articles": {desc: "文章列表", run: (*Bot).cmdArticles},
 		"source":   {desc: "查看上个回答第 n 条来源的原文：/source n", run: (*Bot).cmdSource},
 		"reload":   {desc: "重新载入知识库（管理员）", admin: true, run: (*Bot).cmdReload},
-		"stats":    {desc: "运行状态（管理员）", admin: true, run: (*Bot).cmdStats},
+		"stats":    {desc: "运行状态和使用统计（管理员）", admin: true, run: (*Bot).cmdStats},
+		"gaps":     {desc: "未答好的问题；/gaps csv 导出（管理员）", admin: true, run: (*Bot).cmdGaps},
+		"sources":  {desc: "来源文件，可删除上传的（管理员）", admin: true, run: (*Bot).cmdSources},
 	}
 }
 
-var menuOrder = []string{"ask", "search", "region", "articles", "source", "help", "start", "reload", "stats"}
+var menuOrder = []string{"ask", "search", "region", "articles", "source", "help", "start", "reload", "stats", "gaps", "sources"}
 
 // Texts Telegram shows about the bot: the description on an empty chat,
 // and the short one on its profile and when it is shared.
@@ -100,6 +102,9 @@ func (b *Bot) registerCommands(ctx context.Context) {
 }
 
 func (b *Bot) cmdHelp(ctx context.Context, r *request) string {
+	if id, ok := strings.CutPrefix(strings.TrimSpace(r.args), deepLinkArticle); ok && r.cmd == "start" {
+		return b.showCard(ctx, r.to, id)
+	}
 	st := b.kb.Stats()
 	var s strings.Builder
 	s.WriteString("<b>您好！我是党建知识问答机器人。</b>\n")
@@ -189,7 +194,7 @@ func (b *Bot) cmdAsk(ctx context.Context, r *request) string {
 func (b *Bot) askForQuestion(ctx context.Context, r *request) {
 	text := "请回复这条消息，写下您的问题，例如：" + b.examples()[0]
 	mk := &models.ForceReply{ForceReply: true, Selective: true, InputFieldPlaceholder: "请输入问题"}
-	if _, err := b.sendMarkup(ctx, r.to, esc(text), mk); err != nil {
+	if _, _, err := b.sendMarkup(ctx, r.to, esc(text), mk); err != nil {
 		b.log.Warn("send message failed", "chat_id", r.chatID, b.errAttr(err))
 	}
 }
@@ -257,22 +262,82 @@ func (b *Bot) showSearch(ctx context.Context, to target, query string, page int)
 	return outcomeDone
 }
 
+// cmdRegion sets the chat's scope: "/region 磐石市" answers the following
+// questions from that county's articles and news only, until
+// "/region 全部"; a bare /region says what the scope is.
 func (b *Bot) cmdRegion(ctx context.Context, r *request) string {
-	if r.args == "" {
-		regions := b.kb.Regions()
-		if len(regions) == 0 {
-			b.say(ctx, r.to, "知识库中还没有按县区归类的文章。")
-			return outcomeDone
+	arg := strings.TrimSpace(r.args)
+	regions := b.kb.Regions()
+	known := "知识库中还没有按县区归类的文章。"
+	if len(regions) > 0 {
+		known = "已知县区：" + strings.Join(regions, "、")
+	}
+	switch {
+	case arg == "":
+		cur := b.scopes.get(r.chatID)
+		msg := "当前没有设定查询范围，问题在全部文章中查找。"
+		if cur != "" {
+			msg = "当前查询范围：" + cur + "。发送 /region 全部 取消。"
 		}
-		b.say(ctx, r.to, "请在 /region 后面写上县区名称，例如：/region "+regions[0]+"\n已知县区："+strings.Join(regions, "、"))
+		example := "磐石市"
+		if len(regions) > 0 {
+			example = regions[0]
+		}
+		b.say(ctx, r.to, msg+"\n用法：/region "+example+" 只在该县区的文章中查找。\n"+known)
+		return outcomeDone
+	case clearsScope(arg):
+		if err := b.scopes.set(r.chatID, ""); err != nil {
+			b.log.Warn("save chat scope", "chat_id", r.chatID, "err", err)
+		}
+		b.say(ctx, r.to, "已取消查询范围，之后的问题在全部文章中查找。")
 		return outcomeDone
 	}
-	return b.showRegion(ctx, r.to, r.args, 0)
+	region := canonicalRegion(arg, regions)
+	if region == "" && len(b.kb.Articles(arg)) > 0 {
+		region = arg
+	}
+	if region == "" {
+		b.say(ctx, r.to, "没有找到“"+cutRunes(arg, 20)+"”的文章。"+known)
+		return outcomeRefused
+	}
+	if err := b.scopes.set(r.chatID, region); err != nil {
+		b.log.Warn("save chat scope", "chat_id", r.chatID, "err", err)
+	}
+	return b.showRegion(ctx, r.to, region, 0, "已将查询范围设为"+region+"：之后的问题只在"+region+"的文章和新闻中查找，回答末尾会注明。发送 /region 全部 取消。")
+}
+
+// clearsScope reports whether a /region argument asks for every county.
+func clearsScope(arg string) bool {
+	switch strings.ToLower(arg) {
+	case "全部", "全部县区", "所有", "所有县区", "全市", "取消", "清除", "all", "none", "off":
+		return true
+	}
+	return false
+}
+
+// canonicalRegion finds the known region a user's spelling names:
+// itself, or the one it abbreviates (磐石 for 磐石市).
+func canonicalRegion(arg string, regions []string) string {
+	for _, r := range regions {
+		if r == arg {
+			return r
+		}
+	}
+	var found string
+	for _, r := range regions {
+		if strings.HasPrefix(r, arg) {
+			if found != "" {
+				return "" // ambiguous
+			}
+			found = r
+		}
+	}
+	return found
 }
 
 // showRegion sends one page of a region's articles, one line each on what
 // they did.
-func (b *Bot) showRegion(ctx context.Context, to target, region string, page int) string {
+func (b *Bot) showRegion(ctx context.Context, to target, region string, page int, lead string) string {
 	arts := b.kb.Articles(region)
 	if len(arts) == 0 {
 		regions := b.kb.Regions()
@@ -288,6 +353,9 @@ func (b *Bot) showRegion(ctx context.Context, to target, region string, page int
 		return outcomeStale
 	}
 	var s strings.Builder
+	if lead != "" {
+		s.WriteString(esc(lead) + "\n\n")
+	}
 	fmt.Fprintf(&s, "<b>%s</b>：共 %d 篇文章和新闻", esc(region), len(arts))
 	if pages > 1 {
 		fmt.Fprintf(&s, "（第 %d/%d 页）", page+1, pages)
@@ -434,8 +502,22 @@ func (b *Bot) cmdStats(ctx context.Context, r *request) string {
 		fmt.Fprintf(&s, "载入时间：%s\n", st.LoadedAt.Format("2006-01-02 15:04:05"))
 	}
 	c := b.metrics.snapshot()
-	fmt.Fprintf(&s, "\n运行 %s；回答 %d 次，其中无相关内容 %d 次，超时 %d 次，出错 %d 次；限流 %d 次",
+	fmt.Fprintf(&s, "\n本次运行 %s；回答 %d 次，其中无相关内容 %d 次，超时 %d 次，出错 %d 次；限流 %d 次\n",
 		time.Since(b.started).Round(time.Second), c.questions, c.refusals, c.timeouts, c.failures, c.rateLimited)
+	if b.opts.Record != nil {
+		qctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		usage, err := b.opts.Record.Stats(qctx, time.Now().Add(-reportWindow))
+		cancel()
+		if err != nil {
+			b.log.Warn("read usage figures", "err", err)
+			s.WriteString("\n<i>使用统计暂时读不到。</i>\n")
+		} else {
+			s.WriteString(renderUsage(usage))
+		}
+		if st := b.opts.Record.Status(); !st.Open || st.Dropped > 0 {
+			fmt.Fprintf(&s, "\n<i>提问记录：%s，丢弃 %d 条</i>\n", map[bool]string{true: "正常", false: "暂不可写"}[st.Open], st.Dropped)
+		}
+	}
 	if _, err := b.send(ctx, r.to, s.String(), nil); err != nil {
 		b.log.Warn("send stats failed", "chat_id", r.chatID, b.errAttr(err))
 		return outcomeError

@@ -9,10 +9,13 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
 
 	"kbot/knowledge"
 )
@@ -70,29 +73,98 @@ func (b *Bot) cmdDocument(ctx context.Context, r *request) string {
 		return outcomeDone
 	}
 
+	pctx, cancel := context.WithTimeout(ctx, reloadTimeout)
+	defer cancel()
+	pv, err := b.kb.PreviewDocument(pctx, name, data)
+	if err != nil {
+		b.metrics.errors.WithLabelValues("upload").Inc()
+		b.log.Warn("add document failed", "stage", "preview", "update_id", r.updateID, "user_id", r.userID, "file", name, b.errAttr(err))
+		b.say(ctx, r.to, uploadRefusal(err))
+		return outcomeDone
+	}
+	tok := b.uploads.put(pendingUpload{name: pv.Name, data: pv.Data, user: r.userID})
+	kb := &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{
+		{Text: "入库", CallbackData: "u:ok:" + tok},
+		{Text: "取消", CallbackData: "u:no:" + tok},
+	}}}
+	if _, err := b.send(ctx, r.to, renderPreview(name, pv), kb); err != nil {
+		b.log.Warn("send upload preview failed", "chat_id", r.chatID, b.errAttr(err))
+		return outcomeError
+	}
+	return outcomeDone
+}
+
+// pendingUpload is an upload shown to an admin and not yet accepted.
+type pendingUpload struct {
+	name string
+	data []byte
+	user int64
+}
+
+// commitUpload adds a previewed upload to the knowledge base, for the
+// admin who pressed 入库.
+func (b *Bot) commitUpload(ctx context.Context, to target, userID int64, up pendingUpload) string {
 	if !b.reloadMu.TryLock() {
-		b.say(ctx, r.to, "知识库正在重新载入，请稍后再发送文件。")
+		b.say(ctx, to, "知识库正在重新载入，请稍后再点“入库”。")
 		return outcomeDone
 	}
 	defer b.reloadMu.Unlock()
-	b.say(ctx, r.to, "已收到《"+name+"》，正在加入知识库……")
 	actx, cancel := context.WithTimeout(ctx, reloadTimeout)
 	defer cancel()
-	rep, err := b.kb.AddDocument(actx, name, data)
+	rep, err := b.kb.AddDocument(actx, up.name, up.data)
 	if err != nil {
 		b.metrics.reloads.WithLabelValues("error").Inc()
 		b.metrics.errors.WithLabelValues("upload").Inc()
-		b.log.Error("add document failed", "update_id", r.updateID, "user_id", r.userID, "file", name, b.errAttr(err))
-		b.say(ctx, r.to, uploadRefusal(err))
+		b.log.Error("add document failed", "user_id", userID, "file", up.name, b.errAttr(err))
+		b.say(ctx, to, uploadRefusal(err))
 		return outcomeError
 	}
 	b.metrics.reloads.WithLabelValues("ok").Inc()
-	b.log.Info("document added", "user_id", r.userID, "file", name, "bytes", len(data),
+	b.log.Info("document added", "user_id", userID, "file", up.name, "bytes", len(up.data),
 		"added", len(rep.ArticlesAdded), "changed", len(rep.ArticlesChanged), "took_ms", rep.Took.Milliseconds())
-	if _, err := b.send(ctx, r.to, renderUpload(name, rep), nil); err != nil {
-		b.log.Warn("send upload report failed", "chat_id", r.chatID, b.errAttr(err))
+	rep.Warnings = warningsAbout(rep.Warnings, up.name)
+	if _, err := b.send(ctx, to, renderUpload(up.name, rep), nil); err != nil {
+		b.log.Warn("send upload report failed", "chat_id", to.chatID, b.errAttr(err))
 	}
 	return outcomeDone
+}
+
+// renderPreview shows what an upload would add: the article table and
+// what the reader noticed.
+func renderPreview(name string, pv knowledge.Preview) string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "<b>《%s》将加入 %d 篇文章</b>", esc(name), len(pv.Articles))
+	if pv.Name != name {
+		fmt.Fprintf(&s, "（保存为 %s）", esc(pv.Name))
+	}
+	if pv.Replaces {
+		s.WriteString("\n<i>将替换之前上传的同名文件。</i>")
+	}
+	s.WriteString("\n")
+	const show = 30
+	for i, a := range pv.Articles {
+		if i == show {
+			fmt.Fprintf(&s, "\n……另有 %d 篇", len(pv.Articles)-show)
+			break
+		}
+		fmt.Fprintf(&s, "\n%d. 《%s》", i+1, esc(a.Title))
+		if by := a.Byline(); by != "" {
+			s.WriteString("— " + esc(by))
+		} else {
+			s.WriteString("— <i>未署名</i>")
+		}
+		if len(a.Regions) > 0 {
+			s.WriteString("〔" + esc(strings.Join(a.Regions, "、")) + "〕")
+		}
+	}
+	if len(pv.Warnings) > 0 {
+		s.WriteString("\n\n<b>提示</b>")
+		for _, w := range pv.Warnings {
+			s.WriteString("\n• " + esc(userSafe(w)))
+		}
+	}
+	s.WriteString("\n\n确认无误请点“入库”；只有入库后知识库才会改变。")
+	return s.String()
 }
 
 func renderUpload(name string, rep knowledge.Report) string {
@@ -240,4 +312,25 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d 字节", n)
+}
+
+// paths finds file paths in a message, to show users only base names.
+var paths = regexp.MustCompile(`(?:[A-Za-z]:)?(?:[\\/][^\s\\/:"'，。；：、）)]+)+`)
+
+// userSafe removes server paths from a message meant for a chat user,
+// keeping each file's base name.
+func userSafe(s string) string {
+	return paths.ReplaceAllStringFunc(s, func(p string) string { return filepath.Base(filepath.ToSlash(p)) })
+}
+
+// warningsAbout keeps the warnings that name a file, so an upload's
+// report does not repeat what the reader said about other sources.
+func warningsAbout(warnings []string, name string) []string {
+	var out []string
+	for _, w := range warnings {
+		if strings.Contains(w, name) {
+			out = append(out, userSafe(w))
+		}
+	}
+	return out
 }

@@ -22,17 +22,50 @@ func uploadDocument(t *testing.T, api *fakeAPI, name string, data []byte, want s
 	delete(m, "text")
 	m["document"] = map[string]any{"file_id": "f1", "file_unique_id": "f1", "file_name": name, "file_size": len(data)}
 	api.push(map[string]any{"message": m})
+	return awaitReply(t, api, testAdminID, want)
+}
+
+// awaitReply waits for a message to chat that contains want and returns
+// all the chat's messages so far.
+func awaitReply(t *testing.T, api *fakeAPI, chat int64, want string) []string {
+	t.Helper()
 	var texts []string
 	waitFor(t, "reply containing "+want, func() bool {
 		texts = texts[:0]
 		found := false
-		for _, c := range api.sent(testAdminID) {
+		for _, c := range api.sent(chat) {
 			texts = append(texts, c.params["text"])
 			found = found || strings.Contains(c.params["text"], want)
 		}
 		return found
 	})
 	return texts
+}
+
+// pressButton presses, as user, the button whose callback data starts
+// with prefix on the last message to chat that has one.
+func pressButton(t *testing.T, api *fakeAPI, user, chat int64, prefix string) {
+	t.Helper()
+	sent := api.sent(chat)
+	for i := len(sent) - 1; i >= 0; i-- {
+		for _, b := range keyboard(t, sent[i]) {
+			text, data, _ := strings.Cut(b, "=")
+			_ = text
+			if strings.HasPrefix(data, prefix) {
+				api.press(user, chat, sent[i].msgID, data)
+				return
+			}
+		}
+	}
+	t.Fatalf("no button %q* in the messages to chat %d", prefix, chat)
+}
+
+// acceptUpload presses 入库 under the last upload preview and waits for
+// the report.
+func acceptUpload(t *testing.T, api *fakeAPI, want string) []string {
+	t.Helper()
+	pressButton(t, api, testAdminID, testAdminID, "u:ok:")
+	return awaitReply(t, api, testAdminID, want)
 }
 
 func TestDocumentUploadInGB18030ReachesTheKnowledgeBase(t *testing.T) {
@@ -45,7 +78,8 @@ func TestDocumentUploadInGB18030ReachesTheKnowledgeBase(t *testing.T) {
 	api := newFakeAPI(t)
 	kb := newFakeKB()
 	start(t, api, kb, t.TempDir(), nil)
-	uploadDocument(t, api, "网格.txt", gb, "已添加《网格.txt》")
+	uploadDocument(t, api, "网格.txt", gb, "《网格.txt》将加入 1 篇文章")
+	acceptUpload(t, api, "已添加《网格.txt》")
 	kb.mu.Lock()
 	got, ok := kb.added["网格.txt"]
 	kb.mu.Unlock()
@@ -159,12 +193,18 @@ func TestDocumentUploadPDF(t *testing.T) {
 				kb.addFn = func(string, []byte) (knowledge.Report, error) { return knowledge.Report{}, tt.err }
 			}
 			h := start(t, api, kb, t.TempDir(), nil)
-			texts := uploadDocument(t, api, "议事厅.pdf", pdf, tt.want)
+			var texts []string
+			if tt.err == nil {
+				uploadDocument(t, api, "议事厅.pdf", pdf, "将加入")
+				texts = acceptUpload(t, api, tt.want)
+			} else {
+				texts = uploadDocument(t, api, "议事厅.pdf", pdf, tt.want)
+			}
 			kb.mu.Lock()
-			got, ok := kb.added["议事厅.pdf"]
+			got, ok := kb.previewed["议事厅.pdf"]
 			kb.mu.Unlock()
 			if !ok || !bytes.Equal(got, pdf) {
-				t.Fatalf("AddDocument got %q (called: %v), want the PDF's bytes unchanged", got, ok)
+				t.Fatalf("the knowledge base got %q (called: %v), want the PDF's bytes unchanged", got, ok)
 			}
 			reply := texts[len(texts)-1]
 			if tt.err == nil {

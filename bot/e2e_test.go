@@ -12,12 +12,14 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"kbot/bot/store"
 	"kbot/embeddings"
 	"kbot/knowledge"
 	"kbot/knowledge/chromem"
@@ -250,8 +252,9 @@ func TestEndToEndWithEmulator(t *testing.T) {
 	token := fmt.Sprintf("%d:e2e%d", time.Now().Unix()%1000000, time.Now().UnixNano()%1000000)
 	kb := openRealKB(t)
 	logs := &syncBuffer{}
+	rec := openRecord(t)
 	b, err := New(Options{
-		Token: token, APIURL: url, Admins: []int64{admin},
+		Token: token, APIURL: url, Admins: []int64{admin}, Record: rec,
 		PollTimeout: 2 * time.Second, PollInterval: 100 * time.Millisecond, // the emulator answers getUpdates at once
 		HTTPAddr: "127.0.0.1:0", StateDir: t.TempDir(), Registry: prometheus.NewRegistry(),
 		Logger:     slog.New(slog.NewTextHandler(logs, nil)),
@@ -312,5 +315,70 @@ func TestEndToEndWithEmulator(t *testing.T) {
 		e.t = t
 		e.say(user, user, "/reload")
 		e.await(user, "仅限管理员")
+	})
+	t.Run("a member's 👎 with a reason shows in the admin's /gaps", func(t *testing.T) {
+		e.t = t
+		const voter = 778
+		question := "三梁村的村民人均收入是多少？"
+		e.say(voter, voter, question)
+		m := e.await(voter, "来源")
+		var down string
+		for _, row := range m.Message.ReplyMarkup.InlineKeyboard {
+			for _, b := range row {
+				if b.CallbackData == "v:d" {
+					down = b.CallbackData
+				}
+			}
+		}
+		if down == "" {
+			t.Fatalf("the answer has no 👎 button: %+v", m.Message.ReplyMarkup)
+		}
+		e.press(voter, voter, m.MessageID, down)
+		e.press(voter, voter, m.MessageID, "v:d:"+string(store.ReasonIncomplete))
+		waitFor(t, "the vote on record", func() bool {
+			st, err := rec.Stats(context.Background(), time.Now().Add(-time.Hour))
+			return err == nil && st.Total.Down == 1
+		})
+		e.say(admin, admin, "/gaps")
+		g := e.await(admin, "未答好的问题")
+		if !strings.Contains(g.Message.Text, "三梁村") || !strings.Contains(g.Message.Text, "不完整 1") {
+			t.Errorf("/gaps = %q, want the question with its 👎 reason", g.Message.Text)
+		}
+	})
+	t.Run("a staff member's /region scopes the group's answers", func(t *testing.T) {
+		e.t = t
+		// A county with a signed article, asked about that article's topic.
+		region, question := "", ""
+		for _, r := range kb.Regions() {
+			for _, a := range kb.Articles(r) {
+				if a.Author != "" && len([]rune(a.Title)) >= 4 && question == "" && len(kb.Articles(r)) >= 2 {
+					region, question = r, a.Title+"有哪些做法？"
+				}
+			}
+		}
+		if region == "" {
+			t.Fatal("no county with two articles, one of them signed")
+		}
+		titles := map[string]bool{}
+		for _, a := range kb.Articles(region) {
+			titles[a.Title] = true
+		}
+		const staff = 779
+		e.say(staff, group, "/region "+region)
+		e.await(group, "已将查询范围设为"+region)
+		e.say(staff, group, "/ask "+question)
+		m := e.await(group, "查询范围："+region)
+		_, sources, _ := strings.Cut(m.Message.Text, "来源")
+		cited := regexp.MustCompile(`《([^》]+)》`).FindAllStringSubmatch(sources, -1)
+		if len(cited) == 0 {
+			t.Fatalf("the scoped answer cites nothing: %q", m.Message.Text)
+		}
+		for _, c := range cited {
+			if !titles[c[1]] {
+				t.Errorf("the answer scoped to %s cites 《%s》, which is not about it", region, c[1])
+			}
+		}
+		e.say(staff, group, "/region 全部")
+		e.await(group, "已取消查询范围")
 	})
 }

@@ -34,6 +34,8 @@ type call struct {
 	at     time.Time
 	// failed is set when an override answered the call with an error.
 	failed bool
+	// msgID is the message a successful sendMessage created.
+	msgID int
 }
 
 // fakeAPI is an httptest Bot API server with Telegram's getUpdates
@@ -146,15 +148,16 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		ok(w, map[string]any{"id": testBotID, "is_bot": true, "first_name": "kbot", "username": testBotName})
 	case "getUpdates":
 		f.getUpdates(w, r, params)
-	case "sendMessage":
+	case "sendMessage", "sendDocument":
 		f.mu.Lock()
 		f.msgID++
 		id := f.msgID
+		f.calls[n].msgID = id
 		f.mu.Unlock()
 		chat, _ := strconv.ParseInt(params["chat_id"], 10, 64)
 		ok(w, map[string]any{"message_id": id, "date": time.Now().Unix(), "chat": map[string]any{"id": chat, "type": "private"},
 			"from": map[string]any{"id": testBotID, "is_bot": true, "first_name": "kbot"}, "text": params["text"]})
-	case "editMessageText":
+	case "editMessageText", "editMessageReplyMarkup":
 		chat, _ := strconv.ParseInt(params["chat_id"], 10, 64)
 		id, _ := strconv.Atoi(params["message_id"])
 		ok(w, map[string]any{"message_id": id, "date": time.Now().Unix(), "chat": map[string]any{"id": chat, "type": "private"}, "text": params["text"]})
@@ -394,11 +397,31 @@ func msg(user, chat int64, typ, text string) map[string]any {
 
 // press queues a button press on message msgID in chat.
 func (f *fakeAPI) press(user, chat int64, msgID int, data string) int64 {
+	typ := "private"
+	if chat < 0 {
+		typ = "supergroup"
+	}
+	m := map[string]any{"message_id": msgID, "date": time.Now().Unix(), "chat": map[string]any{"id": chat, "type": typ}}
+	// As at Telegram, the message carries its text and current keyboard.
+	f.mu.Lock()
+	for _, c := range f.calls {
+		if c.msgID == msgID && c.msgID != 0 {
+			m["text"] = c.params["text"]
+			if kb := c.params["reply_markup"]; kb != "" {
+				m["reply_markup"] = json.RawMessage(kb)
+			}
+		}
+	}
+	for _, c := range f.calls {
+		if (c.method == "editMessageReplyMarkup" || c.method == "editMessageText") && c.params["message_id"] == strconv.Itoa(msgID) && c.params["reply_markup"] != "" {
+			m["reply_markup"] = json.RawMessage(c.params["reply_markup"])
+		}
+	}
+	f.mu.Unlock()
 	return f.push(map[string]any{"callback_query": map[string]any{
-		"id":   fmt.Sprintf("cb%d", nextUserMsgID()),
-		"from": map[string]any{"id": user, "is_bot": false, "first_name": "用户"},
-		"message": map[string]any{"message_id": msgID, "date": time.Now().Unix(),
-			"chat": map[string]any{"id": chat, "type": "private"}},
+		"id":            fmt.Sprintf("cb%d", nextUserMsgID()),
+		"from":          map[string]any{"id": user, "is_bot": false, "first_name": "用户"},
+		"message":       m,
 		"chat_instance": "x",
 		"data":          data,
 	}})

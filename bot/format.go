@@ -196,7 +196,10 @@ func joinTokens(toks []htmlToken) string {
 
 // renderAnswer renders an answer as HTML: the text with its [n] markers,
 // any note, and the list of sources.
-func renderAnswer(a knowledge.Answer) string {
+// renderAnswer renders an answer with its sources. details adds where a
+// cited passage stands (issue, pages), by citation number; scope names
+// the county the chat is scoped to ("" for none).
+func renderAnswer(a knowledge.Answer, details map[int]string, scope string) string {
 	var b strings.Builder
 	text := strings.TrimSpace(a.Text)
 	// A chat is no place for a book: an answer that would fill more
@@ -220,13 +223,13 @@ func renderAnswer(a knowledge.Answer) string {
 	if len(cited) > 0 {
 		b.WriteString("\n\n<b>来源</b>")
 		for _, c := range cited {
-			fmt.Fprintf(&b, "\n[%d] %s", c.N, esc(c.Source()))
+			fmt.Fprintf(&b, "\n[%d] %s%s", c.N, esc(c.Source()), esc(details[c.N]))
 		}
 	}
 	if len(refs) > 0 {
 		b.WriteString("\n\n<b>参考</b>")
 		for _, c := range refs {
-			fmt.Fprintf(&b, "\n[%d] %s", c.N, esc(c.Source()))
+			fmt.Fprintf(&b, "\n[%d] %s%s", c.N, esc(c.Source()), esc(details[c.N]))
 		}
 	}
 	if a.Refused && len(a.Nearest) > 0 {
@@ -235,7 +238,23 @@ func renderAnswer(a knowledge.Answer) string {
 			b.WriteString("\n• " + esc(articleLine(art)))
 		}
 	}
+	if scope != "" {
+		b.WriteString("\n\n<i>查询范围：" + esc(scope) + "（发送 /region 全部 取消）</i>")
+	}
 	return b.String()
+}
+
+// whereIn says where an article stands: its issue and pages, when known,
+// as " · 第 3–4 页".
+func whereIn(a knowledge.Article) string {
+	switch {
+	case a.PageStart <= 0:
+		return ""
+	case a.PageEnd > a.PageStart:
+		return fmt.Sprintf(" · 第 %d–%d 页", a.PageStart, a.PageEnd)
+	default:
+		return fmt.Sprintf(" · 第 %d 页", a.PageStart)
+	}
 }
 
 // maxAnswerRunes bounds the text of one answer: about two messages.

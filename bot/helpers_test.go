@@ -33,6 +33,12 @@ type fakeKB struct {
 	// is recorded in added.
 	addFn func(name string, data []byte) (knowledge.Report, error)
 	added map[string][]byte
+	// previewed holds what PreviewDocument was given. Without previewFn
+	// a preview fails with addFn's error, as Base's preview fails where
+	// its AddDocument would.
+	previewed map[string][]byte
+	previewFn func(name string, data []byte) (knowledge.Preview, error)
+	removed   []string
 }
 
 func newFakeKB() *fakeKB {
@@ -47,9 +53,10 @@ func newFakeKB() *fakeKB {
 			"c-a1-0": {ID: "c-a1-0", ArticleID: "a1", Text: "永吉县以党建引领乡村振兴。各村成立合作社。", Heading: "一、强化引领"},
 			"c-a2-0": {ID: "c-a2-0", ArticleID: "a2", Text: "船营区推行网格化管理。"},
 		},
-		regions: []string{"永吉县", "船营区"},
-		ready:   true,
-		added:   map[string][]byte{},
+		regions:   []string{"永吉县", "船营区"},
+		ready:     true,
+		added:     map[string][]byte{},
+		previewed: map[string][]byte{},
 	}
 	return kb
 }
@@ -135,6 +142,60 @@ func (k *fakeKB) AddDocument(ctx context.Context, name string, data []byte) (kno
 		return fn(name, data)
 	}
 	return knowledge.Report{ArticlesAdded: []string{"《上传的文章》"}, Articles: 4, Chunks: 10, ChunksEmbedded: 1, ChunksCached: 9, Took: time.Second}, nil
+}
+
+func (k *fakeKB) PreviewDocument(ctx context.Context, name string, data []byte) (knowledge.Preview, error) {
+	k.mu.Lock()
+	k.previewed[name] = data
+	pfn, afn := k.previewFn, k.addFn
+	k.mu.Unlock()
+	if pfn != nil {
+		return pfn(name, data)
+	}
+	if afn != nil {
+		if _, err := afn(name, data); err != nil {
+			return knowledge.Preview{}, err
+		}
+	}
+	return knowledge.Preview{Name: name, Data: data, Articles: []knowledge.Article{
+		{ID: "up1", Title: "上传的文章", Author: "王五", AuthorPost: "船营区委组织部部长", Regions: []string{"船营区"}},
+	}}, nil
+}
+
+func (k *fakeKB) RemoveDocument(ctx context.Context, name string) (knowledge.Report, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if _, ok := k.added[name]; !ok {
+		return knowledge.Report{}, fmt.Errorf("remove document %q: %w", name, knowledge.ErrNoSuchUpload)
+	}
+	delete(k.added, name)
+	k.removed = append(k.removed, name)
+	return knowledge.Report{ArticlesRemoved: []string{"上传的文章"}, Articles: 3}, nil
+}
+
+func (k *fakeKB) Sources() []knowledge.SourceInfo {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	out := []knowledge.SourceInfo{{Name: "issue.txt", Articles: 3}}
+	for name := range k.added {
+		out = append(out, knowledge.SourceInfo{Name: name, Articles: 1, Uploaded: true})
+	}
+	return out
+}
+
+func (k *fakeKB) Article(id string) (knowledge.Article, []knowledge.Chunk, bool) {
+	for _, a := range k.articles {
+		if a.ID == id {
+			var chunks []knowledge.Chunk
+			for _, c := range k.chunks {
+				if c.ArticleID == id {
+					chunks = append(chunks, c)
+				}
+			}
+			return a, chunks, true
+		}
+	}
+	return knowledge.Article{}, nil, false
 }
 
 func (k *fakeKB) Stats() knowledge.Stats {

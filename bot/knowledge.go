@@ -23,8 +23,18 @@ type Knowledge interface {
 	// Reload re-ingests the sources; answers keep flowing from the old
 	// index meanwhile, and on error the old index stays.
 	Reload(ctx context.Context) (knowledge.Report, error)
+	// PreviewDocument reads a file as AddDocument would, without storing
+	// it: the articles it would add.
+	PreviewDocument(ctx context.Context, name string, data []byte) (knowledge.Preview, error)
 	// AddDocument stores a file among the sources and reloads.
 	AddDocument(ctx context.Context, name string, data []byte) (knowledge.Report, error)
+	// RemoveDocument takes an uploaded file out of the sources and
+	// reloads; knowledge.ErrNoSuchUpload for a file never uploaded.
+	RemoveDocument(ctx context.Context, name string) (knowledge.Report, error)
+	// Sources lists the sources with their article counts.
+	Sources() []knowledge.SourceInfo
+	// Article finds an article and its passages by ID.
+	Article(id string) (knowledge.Article, []knowledge.Chunk, bool)
 	Stats() knowledge.Stats
 	// Ready reports whether an index is loaded.
 	Ready() bool

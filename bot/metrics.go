@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"kbot/bot/store"
 )
 
 // metrics are the bot's Prometheus series, plus plain counters for /stats.
@@ -18,6 +20,7 @@ type metrics struct {
 	rateLimited prometheus.Counter
 	duplicates  prometheus.Counter
 	idResets    prometheus.Counter
+	votes       *prometheus.CounterVec
 	inflight    prometheus.Gauge
 	waiting     prometheus.Gauge
 	pollBlocked prometheus.Gauge
@@ -63,6 +66,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		inflight: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "kbot_answers_in_flight", Help: "Answers being computed now.",
 		}),
+		votes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "kbot_votes_total", Help: "Votes on answers, by verdict and 👎 reason (up, down, down_<reason>).",
+		}, []string{"vote"}),
 		waiting: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "kbot_answers_waiting", Help: "Questions waiting for an answer slot.",
 		}),
@@ -70,7 +76,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "kbot_telegram_polling_blocked", Help: "1 while long polling waits for a free update slot: the bot is taking all it can answer soon.",
 		}),
 	}
-	for _, c := range []prometheus.Collector{m.questions, m.refusals, m.latency, m.reloads, m.errors, m.updates, m.rateLimited, m.duplicates, m.idResets, m.inflight, m.waiting, m.pollBlocked} {
+	for _, c := range []prometheus.Collector{m.questions, m.refusals, m.latency, m.reloads, m.errors, m.updates, m.rateLimited, m.duplicates, m.idResets, m.votes, m.inflight, m.waiting, m.pollBlocked} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register bot metrics: %w", err)
 		}
@@ -112,4 +118,30 @@ func (m *metrics) answered(outcome string, seconds float64) {
 	default:
 		m.nFailures.Add(1)
 	}
+}
+
+// registerRecordMetrics exposes the question record's state, read at
+// each scrape: whether it can be written, and how many records it wrote,
+// dropped (queue full) and failed.
+func registerRecordMetrics(reg prometheus.Registerer, rec Recorder) error {
+	gauge := func(name, help string, f func(s store.Status) float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, func() float64 { return f(rec.Status()) })
+	}
+	for _, c := range []prometheus.Collector{
+		gauge("kbot_record_open", "1 while the question record can be written.", func(s store.Status) float64 {
+			if s.Open {
+				return 1
+			}
+			return 0
+		}),
+		gauge("kbot_record_queued", "Records waiting to be written.", func(s store.Status) float64 { return float64(s.Queued) }),
+		gauge("kbot_record_written", "Records written since the start.", func(s store.Status) float64 { return float64(s.Written) }),
+		gauge("kbot_record_dropped", "Records dropped because the queue was full.", func(s store.Status) float64 { return float64(s.Dropped) }),
+		gauge("kbot_record_failed", "Records that could not be written.", func(s store.Status) float64 { return float64(s.Failed) }),
+	} {
+		if err := reg.Register(c); err != nil {
+			return fmt.Errorf("register record metrics: %w", err)
+		}
+	}
+	return nil
 }

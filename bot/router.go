@@ -15,6 +15,7 @@ type request struct {
 	updateID int64
 	msg      *models.Message
 	chatID   int64
+	chatType string // private, group, supergroup
 	userID   int64
 	group    bool
 	// cmd is the command without "/" and "@name", lower case; "" for a
@@ -93,6 +94,7 @@ func (b *Bot) handleMessage(ctx context.Context, in *incoming) (kind, outcome st
 		updateID: in.upd.ID,
 		msg:      m,
 		chatID:   m.Chat.ID,
+		chatType: string(m.Chat.Type),
 		userID:   userID,
 		received: in.received,
 		to:       target{chatID: m.Chat.ID},

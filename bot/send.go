@@ -34,16 +34,23 @@ type target struct {
 // send delivers an HTML message, split into parts that fit, with the
 // keyboard on the last part. It returns the first part's message.
 func (b *Bot) send(ctx context.Context, to target, htmlText string, kb *models.InlineKeyboardMarkup) (*models.Message, error) {
+	first, _, err := b.sendParts(ctx, to, htmlText, kb)
+	return first, err
+}
+
+// sendParts is send that also returns the last part's message, which
+// carries the keyboard.
+func (b *Bot) sendParts(ctx context.Context, to target, htmlText string, kb *models.InlineKeyboardMarkup) (first, last *models.Message, err error) {
 	if kb == nil || len(kb.InlineKeyboard) == 0 {
 		return b.sendMarkup(ctx, to, htmlText, nil)
 	}
 	return b.sendMarkup(ctx, to, htmlText, kb)
 }
 
-// sendMarkup is send with any reply markup (a keyboard, a forced reply).
-func (b *Bot) sendMarkup(ctx context.Context, to target, htmlText string, markup models.ReplyMarkup) (*models.Message, error) {
+// sendMarkup is sendParts with any reply markup (a keyboard, a forced
+// reply).
+func (b *Bot) sendMarkup(ctx context.Context, to target, htmlText string, markup models.ReplyMarkup) (first, last *models.Message, err error) {
 	parts := splitHTML(htmlText, maxMessageLen)
-	var first *models.Message
 	for i, p := range parts {
 		params := &tg.SendMessageParams{
 			ChatID:          to.chatID,
@@ -69,13 +76,14 @@ func (b *Bot) sendMarkup(ctx context.Context, to target, htmlText string, markup
 		if err != nil {
 			b.metrics.errors.WithLabelValues("telegram").Inc()
 			noteUndelivered(ctx, err)
-			return first, err
+			return first, last, err
 		}
 		if first == nil {
 			first = msg
 		}
+		last = msg
 	}
-	return first, nil
+	return first, last, nil
 }
 
 // edit replaces a message's text, retrying as callAPI does; "message is

@@ -29,6 +29,17 @@ type Config struct {
 	Retrieval RetrievalConfig `yaml:"retrieval"`
 	LLM       LLMConfig       `yaml:"llm"`
 	Telegram  TelegramConfig  `yaml:"telegram"`
+	Record    RecordConfig    `yaml:"record"`
+}
+
+// RecordConfig tunes the record of questions and votes kbot serve keeps
+// for /gaps, /stats and kbot report.
+type RecordConfig struct {
+	// Retention is how long a question and its votes are kept.
+	Retention time.Duration `yaml:"retention"`
+	// Timezone names the zone whose days and weeks the figures count in
+	// (an IANA name such as Asia/Shanghai).
+	Timezone string `yaml:"timezone"`
 }
 
 // LogConfig chooses how kbot logs.
@@ -155,6 +166,7 @@ func Default() Config {
 			MaxDocumentBytes: 2 << 20,
 			PollTimeout:      30 * time.Second,
 		},
+		Record: RecordConfig{Retention: 180 * 24 * time.Hour, Timezone: "Asia/Shanghai"},
 	}
 }
 

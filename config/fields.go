@@ -162,6 +162,13 @@ var fields = []field{
 	{key: "telegram.webhook.secret_token", env: "KBOT_WEBHOOK_SECRET",
 		meaning: "Secret Telegram sends with each update (1–256 of `A-Z a-z 0-9 _ -`); required with a webhook URL.",
 		ptr:     func(c *Config) any { return &c.Telegram.Webhook.SecretToken }},
+
+	{key: "record.retention", env: "KBOT_RECORD_RETENTION",
+		meaning: "How long `kbot serve` keeps a question and its votes for `/gaps`, `/stats` and `kbot report` (at least `24h`; default 180 days).",
+		ptr:     func(c *Config) any { return &c.Record.Retention }},
+	{key: "record.timezone", env: "KBOT_RECORD_TIMEZONE",
+		meaning: "Time zone whose days and weeks the usage figures count in (an IANA name).",
+		ptr:     func(c *Config) any { return &c.Record.Timezone }},
 }
 
 // fieldByKey indexes fields by YAML key; sections holds every key prefix

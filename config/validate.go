@@ -51,6 +51,13 @@ func (c Config) Validate() error {
 	v.positive("embed.timeout", e.Timeout)
 	v.atLeast("embed.max_retries", e.MaxRetries, 0)
 
+	if c.Record.Retention < 24*time.Hour {
+		v.add("record.retention", fmt.Sprintf("%v is too short; keep questions at least 24h", c.Record.Retention))
+	}
+	if _, err := time.LoadLocation(c.Record.Timezone); err != nil || c.Record.Timezone == "" {
+		v.add("record.timezone", fmt.Sprintf("%q is not a known time zone; use an IANA name such as Asia/Shanghai", c.Record.Timezone))
+	}
+
 	r := c.Retrieval
 	v.atLeast("retrieval.k", r.K, 1)
 	v.atLeast("retrieval.chunk_size", r.ChunkSize, 1)

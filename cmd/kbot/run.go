@@ -36,6 +36,7 @@ Commands:
   ingest    build or refresh the index and report what changed
   eval      measure retrieval on a JSONL questions file: kbot eval --questions dev.jsonl
   serve     run the Telegram bot (needs KBOT_TELEGRAM_TOKEN)
+  report    usage figures and unanswered questions: kbot report --since 30d [--csv]
   health    check the operations endpoint of a running kbot serve
 
 Global flags (also accepted after the command):
@@ -103,6 +104,7 @@ func commands() []command {
 		{"ingest", "build or refresh the index", cmdIngest},
 		{"eval", "measure retrieval on a questions file", cmdEval},
 		{"serve", "run the Telegram bot", cmdServe},
+		{"report", "usage figures and unanswered questions from the bot's record", cmdReport},
 		{"health", "check a running kbot serve (for container health checks)", cmdHealth},
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"kbot/bot"
+	"kbot/bot/store"
 )
 
 func cmdServe(e *env, args []string) error {
@@ -33,8 +34,15 @@ func cmdServe(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	rec := store.Start(filepath.Join(cfg.DataDir, store.FileName), recordOptions(cfg, log)...)
+	defer func() {
+		if err := rec.Close(); err != nil {
+			log.Warn("close the question record", "err", err)
+		}
+	}()
 	tg := cfg.Telegram
 	b, err := bot.New(bot.Options{
+		Record:           rec,
 		Token:            tg.Token.Reveal(),
 		APIURL:           tg.APIURL,
 		Admins:           tg.Admins,
