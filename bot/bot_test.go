@@ -1144,6 +1144,7 @@ func TestNoisyInputsStayQuiet(t *testing.T) {
 		api := newFakeAPI(t)
 		h := start(t, api, newFakeKB(), t.TempDir(), nil)
 		api.private(testUserID, "/search "+strings.Repeat("党建", 300))
+		api.waitSent(testUserID, 1) // the two commands are handled concurrently
 		api.private(testUserID, "/region "+strings.Repeat("县", 5000))
 		h.settle()
 		sent := api.sent(testUserID)

@@ -142,7 +142,6 @@ type emulator struct {
 	t     *testing.T
 	url   string
 	token string
-	msgID int
 }
 
 type botMessage struct {

@@ -9,19 +9,6 @@ import (
 	"time"
 )
 
-// failFirst makes the first n calls of a method fail with status and
-// body, and lets the rest through.
-func failFirst(api *fakeAPI, method string, n int32, status int, body string) *atomic.Int32 {
-	var calls atomic.Int32
-	api.setOverride(method, func(map[string]string) (int, string) {
-		if calls.Add(1) <= n {
-			return status, body
-		}
-		return 0, ""
-	})
-	return &calls
-}
-
 // TestFailedSendsAreRetried: a send that fails for a reason that may
 // pass (5xx, an answer that does not decode, a hang) is tried again
 // until the answer is delivered; one Telegram refuses for good is not.

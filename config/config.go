@@ -84,6 +84,16 @@ type LLMConfig struct {
 	MaxRetries   int           `yaml:"max_retries"`
 	SystemPrompt string        `yaml:"system_prompt"` // empty = built-in prompt
 	Stream       bool          `yaml:"stream"`
+	// FirstTokenTimeout bounds the wait for a streamed answer's first
+	// token; Timeout bounds the whole request.
+	FirstTokenTimeout time.Duration `yaml:"first_token_timeout"`
+	// RetryBudget is how long after a question's first request a retry
+	// may still start.
+	RetryBudget time.Duration `yaml:"retry_budget"`
+	// BreakerFailures failed model calls in a row stop kbot asking the
+	// model for BreakerCooldown; 0 = never.
+	BreakerFailures int           `yaml:"breaker_failures"`
+	BreakerCooldown time.Duration `yaml:"breaker_cooldown"`
 }
 
 // Enabled reports whether an LLM is configured.
@@ -141,6 +151,11 @@ func Default() Config {
 			Timeout:     60 * time.Second,
 			MaxRetries:  3,
 			Stream:      true,
+
+			FirstTokenTimeout: 10 * time.Second,
+			RetryBudget:       5 * time.Second,
+			BreakerFailures:   5,
+			BreakerCooldown:   30 * time.Second,
 		},
 		Telegram: TelegramConfig{
 			APIURL:           "https://api.telegram.org",

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 func envFrom(m map[string]string) func(string) string {
@@ -307,6 +307,21 @@ func TestLoadErrors(t *testing.T) {
 		{name: "zero max tokens is refused",
 			env:  map[string]string{"KBOT_LLM_MAX_TOKENS": "0"},
 			want: []string{"llm.max_tokens (KBOT_LLM_MAX_TOKENS): 0 is not allowed"}},
+		{name: "zero retry budget is refused",
+			env:  map[string]string{"KBOT_LLM_RETRY_BUDGET": "0s"},
+			want: []string{`llm.retry_budget (KBOT_LLM_RETRY_BUDGET): "0s" is not allowed`, "above zero"}},
+		{name: "first-token timeout beyond the request timeout is refused",
+			env:  map[string]string{"KBOT_LLM_FIRST_TOKEN_TIMEOUT": "2m", "KBOT_LLM_TIMEOUT": "1m"},
+			want: []string{`llm.first_token_timeout (KBOT_LLM_FIRST_TOKEN_TIMEOUT): "2m" is not allowed`, "must not exceed llm.timeout (1m)"}},
+		{name: "negative first-token timeout is refused",
+			env:  map[string]string{"KBOT_LLM_FIRST_TOKEN_TIMEOUT": "-1s"},
+			want: []string{`llm.first_token_timeout (KBOT_LLM_FIRST_TOKEN_TIMEOUT): "-1s" is not allowed`}},
+		{name: "negative breaker failures are refused",
+			env:  map[string]string{"KBOT_LLM_BREAKER_FAILURES": "-1"},
+			want: []string{"llm.breaker_failures (KBOT_LLM_BREAKER_FAILURES): -1 is not allowed", "at least 0"}},
+		{name: "zero breaker cool-down is refused",
+			env:  map[string]string{"KBOT_LLM_BREAKER_COOLDOWN": "0s"},
+			want: []string{`llm.breaker_cooldown (KBOT_LLM_BREAKER_COOLDOWN): "0s" is not allowed`}},
 		{name: "non-boolean stream is refused",
 			env:  map[string]string{"KBOT_LLM_STREAM": "maybe"},
 			want: []string{`llm.stream (KBOT_LLM_STREAM): "maybe" is not allowed; use true or false`}},

@@ -40,3 +40,26 @@ func TestReference(t *testing.T) {
 		}
 	}
 }
+
+// TestMinScoreRangeAsDocumented keeps the reference's range for
+// retrieval.min_score, "at least 0 and below 1", equal to what Validate
+// accepts.
+func TestMinScoreRangeAsDocumented(t *testing.T) {
+	if !strings.Contains(fieldByKey["retrieval.min_score"].meaning, "at least 0 and below 1") {
+		t.Fatalf("the reference no longer states the range this test checks: %q", fieldByKey["retrieval.min_score"].meaning)
+	}
+	tests := []struct {
+		score float64
+		ok    bool
+	}{
+		{-0.01, false}, {0, true}, {0.5, true}, {0.999, true}, {1, false}, {1.5, false},
+	}
+	for _, tt := range tests {
+		c := Default()
+		c.Retrieval.MinScore = tt.score
+		err := c.Validate()
+		if (err == nil) != tt.ok {
+			t.Errorf("min_score %v: Validate() = %v, want accepted %v", tt.score, err, tt.ok)
+		}
+	}
+}

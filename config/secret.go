@@ -11,7 +11,7 @@ const redacted = "REDACTED"
 
 // Secret holds a credential: an API key, the bot token or the webhook secret.
 // Every way of printing it (fmt with any verb, log/slog, encoding/json,
-// gopkg.in/yaml.v3, encoding.TextMarshaler) shows REDACTED; an empty Secret
+// go.yaml.in/yaml/v3, encoding.TextMarshaler) shows REDACTED; an empty Secret
 // prints as "" so that logs still tell a missing secret from a present one.
 // Use [Secret.Reveal] only at the point where the value is sent to its service.
 type Secret string

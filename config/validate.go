@@ -81,6 +81,13 @@ func (c Config) Validate() error {
 	v.atLeast("llm.max_tokens", l.MaxTokens, 1)
 	v.positive("llm.timeout", l.Timeout)
 	v.atLeast("llm.max_retries", l.MaxRetries, 0)
+	v.positive("llm.retry_budget", l.RetryBudget)
+	v.positive("llm.first_token_timeout", l.FirstTokenTimeout)
+	if l.FirstTokenTimeout > l.Timeout && l.Timeout > 0 {
+		v.add("llm.first_token_timeout", fmt.Sprintf("%q is not allowed; it must not exceed llm.timeout (%s), which bounds the whole request", formatDuration(l.FirstTokenTimeout), formatDuration(l.Timeout)))
+	}
+	v.atLeast("llm.breaker_failures", l.BreakerFailures, 0)
+	v.positive("llm.breaker_cooldown", l.BreakerCooldown)
 
 	t := c.Telegram
 	if t.Token != "" && strings.ContainsFunc(t.Token.Reveal(), func(r rune) bool {

@@ -10,6 +10,8 @@
 //     cached and compared across runs.
 //   - [OpenAI], any server that speaks the OpenAI embeddings API (OpenAI,
 //     Ollama, vLLM, ...), with batching, bounded concurrency and retries.
+//     Its retries, Retry-After handling and error classes come from the
+//     subpackage openaicompat, which the chat model writer shares.
 //
 // Every vector an Embedder returns is L2-normalised and has exactly
 // Embedder.Dims elements. [Embedder.ID] names the vector space

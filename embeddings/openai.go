@@ -5,19 +5,17 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
+
+	"kbot/embeddings/openaicompat"
 )
 
 // OpenAIConfig configures an embedder for an OpenAI-compatible server.
@@ -58,7 +56,8 @@ const (
 	defaultMaxRetries  = 4
 	defaultTimeout     = 60 * time.Second
 	// Backoff grows from baseBackoff, doubling per attempt, up to
-	// maxBackoff; a server's Retry-After is honoured up to maxRetryAfter.
+	// maxBackoff; a server asking for a pause longer than maxRetryAfter
+	// ends the retries.
 	baseBackoff   = 500 * time.Millisecond
 	maxBackoff    = 20 * time.Second
 	maxRetryAfter = 2 * time.Minute
@@ -73,14 +72,9 @@ type openaiProvider struct {
 	dims        int
 	batchSize   int
 	concurrency int
-	maxRetries  int
-	timeout     time.Duration
+	retrier     openaicompat.Retrier
 	logger      *slog.Logger
 	seenDims    atomic.Int64 // first vector length seen when dims is 0
-	// sleep waits d or until ctx is done; replaced in tests.
-	sleep func(ctx context.Context, d time.Duration) error
-	// backoff returns the pause before retry number attempt (from 1).
-	backoff func(attempt int) time.Duration
 }
 
 // OpenAI returns an embedder for any OpenAI-compatible embeddings server.
@@ -125,23 +119,15 @@ func newOpenAIProvider(cfg OpenAIConfig, logger *slog.Logger) (*openaiProvider, 
 		dims:        cfg.Dims,
 		batchSize:   orDefault(cfg.BatchSize, defaultBatchSize),
 		concurrency: orDefault(cfg.Concurrency, defaultConcurrency),
-		maxRetries:  orDefault(cfg.MaxRetries, defaultMaxRetries),
-		timeout:     orDefault(cfg.Timeout, defaultTimeout),
-		logger:      logger.With("component", "embeddings", "provider", "openai", "model", cfg.Model),
-		sleep:       sleepCtx,
-		backoff:     jitteredBackoff,
+		retrier: openaicompat.Retrier{
+			MaxRetries:    max(orDefault(cfg.MaxRetries, defaultMaxRetries), 0),
+			Timeout:       orDefault(cfg.Timeout, defaultTimeout),
+			MaxRetryAfter: maxRetryAfter,
+			Backoff:       openaicompat.Backoff(baseBackoff, maxBackoff),
+		},
+		logger: logger.With("component", "embeddings", "provider", "openai", "model", cfg.Model),
+		client: openaicompat.NewClient(base, cfg.APIKey, cfg.HTTPClient),
 	}
-	if cfg.MaxRetries < 0 {
-		p.maxRetries = 0
-	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{}
-	}
-	oc := openai.DefaultConfig(cfg.APIKey)
-	oc.BaseURL = base
-	oc.HTTPClient = retryAfterDoer{hc}
-	p.client = openai.NewClientWithConfig(oc)
 	return p, nil
 }
 
@@ -223,55 +209,37 @@ launch:
 // embedBatch sends one batch, retrying transient failures.
 func (p *openaiProvider) embedBatch(ctx context.Context, batch []string, n, of int) ([][]float32, error) {
 	where := fmt.Sprintf("embed batch %d/%d with model %q at %s", n, of, p.model, p.baseURL)
-	for attempt := 0; ; attempt++ {
-		vecs, retryAfter, err := p.attempt(ctx, batch)
-		if err == nil {
-			return vecs, nil
-		}
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("%s: %w", where, context.Cause(ctx))
-		}
-		transient := isTransient(err)
-		if !transient || attempt >= p.maxRetries {
-			msg := p.describe(err)
-			if transient && p.maxRetries > 0 {
-				msg += fmt.Sprintf(" (gave up after %d attempts)", attempt+1)
-			}
-			code, _ := statusOf(err)
-			return nil, &Error{Msg: where + ": " + msg, StatusCode: code, Err: err}
-		}
-		wait := p.backoff(attempt + 1)
-		if retryAfter > 0 {
-			wait = min(retryAfter, maxRetryAfter)
-		}
-		p.logger.Warn("embed request failed, retrying",
-			"batch", n, "batches", of, "attempt", attempt+1, "wait_ms", wait.Milliseconds(), "error", p.describe(err))
-		if err := p.sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("%s: %w", where, context.Cause(ctx))
+	r := p.retrier
+	r.OnFailure = func(f openaicompat.Failure) {
+		if f.Retry {
+			p.logger.Warn("embed request failed, retrying",
+				"batch", n, "batches", of, "attempt", f.Attempt, "wait_ms", f.Wait.Milliseconds(), "error", p.describe(f.Err))
 		}
 	}
-}
-
-// attempt makes one request and checks its response. It returns the
-// server's Retry-After, if any, for the caller's backoff.
-func (p *openaiProvider) attempt(ctx context.Context, batch []string) ([][]float32, time.Duration, error) {
-	actx, cancel := context.WithTimeoutCause(ctx, p.timeout, errAttemptTimeout)
-	defer cancel()
-	hint := new(retryHint)
-	actx = context.WithValue(actx, retryHintKey{}, hint)
-	resp, err := p.client.CreateEmbeddings(actx, openai.EmbeddingRequestStrings{
-		Input:      batch,
-		Model:      openai.EmbeddingModel(p.model),
-		Dimensions: p.dims,
+	var vecs [][]float32
+	res := r.Do(ctx, func(ctx context.Context) error {
+		resp, err := p.client.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{
+			Input:      batch,
+			Model:      openai.EmbeddingModel(p.model),
+			Dimensions: p.dims,
+		})
+		if err != nil {
+			return err
+		}
+		vecs, err = p.collect(resp, len(batch))
+		return err
 	})
-	if err != nil {
-		if context.Cause(actx) == errAttemptTimeout && ctx.Err() == nil {
-			err = fmt.Errorf("%w: %w", errAttemptTimeout, err)
-		}
-		return nil, hint.get(), err
+	if res.Err == nil {
+		return vecs, nil
 	}
-	vecs, err := p.collect(resp, len(batch))
-	return vecs, 0, err
+	if ctx.Err() != nil {
+		return nil, fmt.Errorf("%s: %w", where, context.Cause(ctx))
+	}
+	msg := p.describe(res.Err)
+	if res.Class.Retryable && res.Attempts > 1 {
+		msg += fmt.Sprintf(" (gave up after %d attempts)", res.Attempts)
+	}
+	return nil, &Error{Msg: where + ": " + msg, StatusCode: res.Class.Status, Err: openaicompat.Redact(res.Err, p.apiKey)}
 }
 
 // collect orders the response by index, checks counts and lengths, and
@@ -310,8 +278,6 @@ func (p *openaiProvider) collect(resp openai.EmbeddingResponse, want int) ([][]f
 	return vecs, nil
 }
 
-var errAttemptTimeout = errors.New("request timed out")
-
 // Error is a failed embedding request. Its message says which batch,
 // model and server failed and why, and never contains the API key.
 type Error struct {
@@ -324,46 +290,10 @@ type Error struct {
 func (e *Error) Error() string { return e.Msg }
 func (e *Error) Unwrap() error { return e.Err }
 
-// statusOf returns the HTTP status code and server message in err.
-func statusOf(err error) (code int, msg string) {
-	// RequestError first: it may wrap an APIError whose status is unset.
-	var re *openai.RequestError
-	if errors.As(err, &re) {
-		return re.HTTPStatusCode, strings.TrimSpace(string(re.Body))
-	}
-	var ae *openai.APIError
-	if errors.As(err, &ae) {
-		return ae.HTTPStatusCode, ae.Message
-	}
-	return 0, ""
-}
-
-// isTransient says whether a retry may succeed: rate limits, server
-// errors, timeouts and network failures, not client errors or bad data.
-func isTransient(err error) bool {
-	if code, _ := statusOf(err); code != 0 {
-		return code == http.StatusTooManyRequests || code == http.StatusRequestTimeout || code >= 500
-	}
-	if errors.Is(err, ErrBadVector) {
-		return false
-	}
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &se) || errors.As(err, &te) {
-		return false
-	}
-	if errors.Is(err, errAttemptTimeout) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return true
-	}
-	var ne net.Error
-	var ue *url.Error
-	return errors.As(err, &ne) || errors.As(err, &ue)
-}
-
 // describe says in a few words what went wrong, with a hint for the
 // operator, scrubbed of the API key.
 func (p *openaiProvider) describe(err error) string {
-	code, msg := statusOf(err)
+	code, msg := openaicompat.Status(err)
 	var s string
 	switch {
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
@@ -377,8 +307,8 @@ func (p *openaiProvider) describe(err error) string {
 		}
 	case errors.Is(err, ErrBadVector):
 		s = err.Error()
-	case errors.Is(err, errAttemptTimeout):
-		s = fmt.Sprintf("no answer within %s", p.timeout)
+	case errors.Is(err, openaicompat.ErrAttemptTimeout):
+		s = fmt.Sprintf("no answer within %s", p.retrier.Timeout)
 	default:
 		var se *json.SyntaxError
 		var te *json.UnmarshalTypeError
@@ -400,72 +330,4 @@ func shorten(s string, n int) string {
 		return string(r[:n]) + "…"
 	}
 	return s
-}
-
-func jitteredBackoff(attempt int) time.Duration {
-	d := baseBackoff << min(attempt-1, 10)
-	d = min(d, maxBackoff)
-	// Full jitter over the upper half keeps retries of parallel batches
-	// from arriving together.
-	return d/2 + rand.N(d/2+1)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// retryHint carries a response's Retry-After from the HTTP layer, which
-// go-openai hides, back to the retry loop through the request context.
-type retryHint struct {
-	mu    sync.Mutex
-	after time.Duration
-}
-
-type retryHintKey struct{}
-
-func (h *retryHint) get() time.Duration {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.after
-}
-
-// retryAfterDoer records Retry-After of 429 and 503 answers.
-type retryAfterDoer struct{ c *http.Client }
-
-func (d retryAfterDoer) Do(req *http.Request) (*http.Response, error) {
-	resp, err := d.c.Do(req)
-	if err != nil || (resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable) {
-		return resp, err
-	}
-	if h, ok := req.Context().Value(retryHintKey{}).(*retryHint); ok {
-		if after := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); after > 0 {
-			h.mu.Lock()
-			h.after = after
-			h.mu.Unlock()
-		}
-	}
-	return resp, nil
-}
-
-// parseRetryAfter reads delay-seconds or an HTTP date; 0 when absent or
-// unreadable.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 {
-		return time.Duration(s * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

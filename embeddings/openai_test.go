@@ -115,7 +115,7 @@ func testProvider(t *testing.T, f *fakeServer, cfg OpenAIConfig, logger *slog.Lo
 	}
 	var mu sync.Mutex
 	slept := new([]time.Duration)
-	p.sleep = func(ctx context.Context, d time.Duration) error {
+	p.retrier.Sleep = func(ctx context.Context, d time.Duration) error {
 		mu.Lock()
 		*slept = append(*slept, d)
 		mu.Unlock()
@@ -480,43 +480,6 @@ func TestOpenAIConfigErrors(t *testing.T) {
 				t.Error("configuration accepted, want an error")
 			}
 		})
-	}
-}
-
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-	tests := []struct {
-		name, in string
-		want     time.Duration
-	}{
-		{"seconds are read", "3", 3 * time.Second},
-		{"http date is read", now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
-		{"past date gives zero", now.Add(-time.Minute).Format(http.TimeFormat), 0},
-		{"empty gives zero", "", 0},
-		{"garbage gives zero", "soon", 0},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := parseRetryAfter(tt.in, now); got != tt.want {
-				t.Errorf("parseRetryAfter(%q) = %v, want %v", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestJitteredBackoffGrowsAndIsBounded(t *testing.T) {
-	prevMax := time.Duration(0)
-	for attempt := 1; attempt <= 12; attempt++ {
-		d := baseBackoff << min(attempt-1, 10)
-		d = min(d, maxBackoff)
-		got := jitteredBackoff(attempt)
-		if got < d/2 || got > d {
-			t.Errorf("attempt %d: backoff %v outside [%v, %v]", attempt, got, d/2, d)
-		}
-		if d < prevMax {
-			t.Errorf("attempt %d: ceiling shrank", attempt)
-		}
-		prevMax = d
 	}
 }
 

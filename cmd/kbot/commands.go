@@ -5,8 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"unicode/utf8"
 
 	"kbot/knowledge"
@@ -17,6 +17,30 @@ func writeJSON(w io.Writer, v any) error {
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// isSet reports whether the flag name was given on the command line.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// checkK checks a -k flag.
+func checkK(k int) error {
+	if k < 1 || k > 100 {
+		return usageError{fmt.Sprintf("-k must be between 1 and 100, not %d", k)}
+	}
+	return nil
+}
+
+// checkMethod checks a --method flag.
+func checkMethod(m string) error {
+	switch knowledge.Method(m) {
+	case knowledge.MethodHybrid, knowledge.MethodVector, knowledge.MethodKeyword:
+		return nil
+	}
+	return usageError{fmt.Sprintf("--method must be hybrid, vector or keyword, not %q", m)}
 }
 
 // oneArg joins the positional arguments into one question or query.
@@ -112,12 +136,12 @@ func toSearchResults(rs []knowledge.Result) []searchResult {
 func cmdSearch(e *env, args []string) error {
 	fs := flag.NewFlagSet("search", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print results as JSON")
-	k := fs.Int("k", 5, "number of results")
+	k := fs.Int("k", 0, "number of results (default retrieval.k from the configuration, 5 unless set)")
 	region := fs.String("region", "", "only articles about this county or district")
 	author := fs.String("author", "", "only articles by this author (exactly as kbot articles shows it)")
 	section := fs.String("section", "", "only articles of this section (栏目)")
 	method := fs.String("method", string(knowledge.MethodHybrid), "retriever: hybrid, vector or keyword")
-	pos, err := e.parse(fs, args, `search [--json] [-k N] [--region R] [--author A] [--section S] "查询"`)
+	pos, err := e.parse(fs, args, `search [--json] [-k N] [--region R] [--author A] [--section S] [--method M] "查询"`)
 	if err != nil {
 		return err
 	}
@@ -125,15 +149,15 @@ func cmdSearch(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *k < 1 || *k > 100 {
-		return usageError{fmt.Sprintf("-k must be between 1 and 100, not %d", *k)}
+	if isSet(fs, "k") {
+		if err := checkK(*k); err != nil {
+			return err
+		}
 	}
-	switch knowledge.Method(*method) {
-	case knowledge.MethodHybrid, knowledge.MethodVector, knowledge.MethodKeyword:
-	default:
-		return usageError{fmt.Sprintf("--method must be hybrid, vector or keyword, not %q", *method)}
+	if err := checkMethod(*method); err != nil {
+		return err
 	}
-	kb, err := e.knowledgeBase()
+	kb, err := e.knowledgeBase() // opened with retrieval.k, which K 0 selects
 	if err != nil {
 		return err
 	}
@@ -197,16 +221,15 @@ func cmdArticles(e *env, args []string) error {
 	if *asJSON {
 		return writeJSON(e.stdout, rows)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\t标题\t作者\t栏目\t地区\t字数")
+	table := [][]string{{"ID", "标题", "作者", "栏目", "地区", "字数"}}
 	for _, r := range rows {
 		author := r.Author
 		if r.AuthorPost != "" {
 			author += "（" + r.AuthorPost + "）"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\n", r.ID, r.Title, author, r.Section, strings.Join(r.Regions, "、"), r.Chars)
+		table = append(table, []string{r.ID, r.Title, author, r.Section, strings.Join(r.Regions, "、"), strconv.Itoa(r.Chars)})
 	}
-	return tw.Flush()
+	return writeTable(e.stdout, table)
 }
 
 // chunkRow is one chunk of kbot chunks --json.
@@ -275,6 +298,12 @@ func cmdIngest(e *env, args []string) error {
 		}
 	}
 	if *asJSON {
+		// Lists are [] in JSON, never null.
+		for _, l := range []*[]string{&rep.ArticlesAdded, &rep.ArticlesChanged, &rep.ArticlesRemoved} {
+			if *l == nil {
+				*l = []string{}
+			}
+		}
 		return writeJSON(e.stdout, rep)
 	}
 	fmt.Fprint(e.stdout, FormatReport(rep))

@@ -15,14 +15,17 @@ func cmdEval(e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the summary and every question's results as JSON")
 	method := fs.String("method", string(knowledge.MethodHybrid), "retriever: hybrid, vector or keyword")
 	answers := fs.Bool("answers", false, "also run the whole ask path and score the answers (answer_hit, refusal precision and recall, reasons)")
-	if _, err := e.parse(fs, args, `eval --questions FILE [-k N] [--answers] [--json]`); err != nil {
+	if _, err := e.parse(fs, args, `eval --questions FILE [-k N] [--method M] [--answers] [--json]`); err != nil {
 		return err
 	}
 	if *file == "" {
 		return usageError{"missing --questions FILE"}
 	}
-	if *k < 1 || *k > 100 {
-		return usageError{fmt.Sprintf("-k must be between 1 and 100, not %d", *k)}
+	if err := checkK(*k); err != nil {
+		return err
+	}
+	if err := checkMethod(*method); err != nil {
+		return err
 	}
 	f, err := os.Open(*file)
 	if err != nil {

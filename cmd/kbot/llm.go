@@ -29,6 +29,11 @@ func llmWriter(cfg config.Config, log *slog.Logger, reg prometheus.Registerer) (
 		Stream:       cfg.LLM.Stream,
 		Registry:     reg,
 		Logger:       log,
+
+		FirstTokenTimeout: cfg.LLM.FirstTokenTimeout,
+		RetryBudget:       cfg.LLM.RetryBudget,
+		BreakerFailures:   retries(cfg.LLM.BreakerFailures), // 0 turns it off, as for retries
+		BreakerCooldown:   cfg.LLM.BreakerCooldown,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("LLM: %w", err)
@@ -36,8 +41,8 @@ func llmWriter(cfg config.Config, log *slog.Logger, reg prometheus.Registerer) (
 	return w, nil
 }
 
-// retries maps the config's retry count (0 = no retry) to the providers'
-// convention (0 = their default, negative = no retry).
+// retries maps a count from the config, where 0 turns the feature off, to
+// the providers' convention (0 = their default, negative = off).
 func retries(n int) int {
 	if n == 0 {
 		return -1

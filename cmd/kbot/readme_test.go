@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -61,5 +62,31 @@ func TestREADMECommands(t *testing.T) {
 	}
 	if !strings.Contains(string(ci), "go test -race ./...") {
 		t.Error(".ci/run does not run the README's test command")
+	}
+}
+
+// TestREADMEDocumentsEveryFlag checks that the README's command-line
+// section names every flag that some command's -h lists.
+func TestREADMEDocumentsEveryFlag(t *testing.T) {
+	raw, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw)
+	i := strings.Index(text, "## The command line")
+	j := strings.Index(text[i+1:], "\n## ")
+	if i < 0 || j < 0 {
+		t.Fatal("README.md lacks its command-line section")
+	}
+	section := text[i : i+1+j]
+	flagLine := regexp.MustCompile(`(?m)^  -([a-z][a-z-]*)`)
+	for _, c := range commands() {
+		_, out, _ := kbot(t, t.TempDir(), nil, c.name, "-h")
+		for _, m := range flagLine.FindAllStringSubmatch(out, -1) {
+			named := regexp.MustCompile(`(^|[^a-z-])--?` + regexp.QuoteMeta(m[1]) + `\b`)
+			if !named.MatchString(section) {
+				t.Errorf("kbot %s -%s is not in the README's command-line section", c.name, m[1])
+			}
+		}
 	}
 }

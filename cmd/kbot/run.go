@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"golang.org/x/term"
+
 	"kbot/config"
 	"kbot/embeddings"
 	"kbot/knowledge"
@@ -121,7 +123,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	help := top.Bool("h", false, "")
 	top.BoolVar(help, "help", false, "")
 	if err := top.Parse(args); err != nil {
-		fmt.Fprintf(stderr, "kbot: %v\n\n%s", err, usage)
+		fmt.Fprintf(stderr, "kbot: %v\n(kbot -h shows the commands and flags)\n", err)
 		return exitUsage
 	}
 	rest := top.Args()
@@ -171,15 +173,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // arguments (kbot ask "问题" --json).
 func (e *env) parse(fs *flag.FlagSet, args []string, synopsis string) ([]string, error) {
 	e.g.register(fs)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: kbot %s\n\nFlags:\n", synopsis)
-		fs.PrintDefaults()
-	}
+	// The flag package would print a parse error and the usage itself; run
+	// prints the error once, and help goes to stdout like kbot -h.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fmt.Fprintf(e.stdout, "Usage: kbot %s\n\nFlags:\n", synopsis)
+				fs.SetOutput(e.stdout)
+				fs.PrintDefaults()
 				return nil, err
 			}
 			return nil, usageError{err.Error()}
@@ -301,12 +305,9 @@ func (e *env) knowledgeBase() (*knowledge.Base, error) {
 // progressBar draws embedding progress on a terminal for long builds; it
 // returns nil (no progress) when w is not a terminal.
 func progressBar(w io.Writer) func(done, total int) {
+	// A character device is not enough: /dev/null is one too.
 	f, ok := w.(*os.File)
-	if !ok {
-		return nil
-	}
-	st, err := f.Stat()
-	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
 	return func(done, total int) {

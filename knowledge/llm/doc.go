@@ -12,7 +12,12 @@
 // and whose quoted spans really occur in it, and renumbers them densely.
 //
 // Any failure is returned as an *Error; Base then falls back to an
-// extractive answer. Errors and logs never contain the API key.
+// extractive answer. Errors and logs never contain the API key. The
+// requests go through the transport shared with the embedder
+// (embeddings/openaicompat): retries within a budget per call, Retry-After,
+// error classes. A circuit breaker stops asking a model that failed too
+// many calls in a row, so that answers fall back at once, and lets one call
+// probe it after a cool-down; Writer.Breaker reports its state.
 //
 // Writer.Rewrite turns an elliptical follow-up (它、他们、那……呢) into a
 // standalone question with one short call, and makes no call at all for a

@@ -41,7 +41,7 @@ func e2eWriter(t *testing.T, mod func(*Options)) *Writer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.backoff = func(int) time.Duration { return 10 * time.Millisecond }
+	w.retrier.Backoff = func(int) time.Duration { return 10 * time.Millisecond }
 	return w
 }
 

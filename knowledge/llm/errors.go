@@ -3,38 +3,34 @@ package llm
 import (
 	"fmt"
 	"strings"
+
+	"kbot/embeddings/openaicompat"
 )
 
 // Kind classifies why a model call failed. Kinds are also the values of the
-// "kind" label of kbot_llm_failures_total.
-type Kind string
+// "kind" label of kbot_llm_failures_total. The transport's kinds (timeout,
+// rate_limit, server, request, network, stream, malformed, canceled) are
+// described in package openaicompat; the writer adds its own below.
+type Kind = openaicompat.Kind
 
 // The kinds of failure.
 const (
-	// KindTimeout: an attempt or the caller's deadline ran out.
-	KindTimeout Kind = "timeout"
-	// KindRateLimit: the server answered 429.
-	KindRateLimit Kind = "rate_limit"
-	// KindServer: the server answered 5xx.
-	KindServer Kind = "server"
-	// KindRequest: the server rejected the request (4xx other than 408 and
-	// 429, or an error event in a stream that says so): a wrong key, an
-	// unknown model, a bad parameter. Not retried.
-	KindRequest Kind = "request"
-	// KindNetwork: the connection failed.
-	KindNetwork Kind = "network"
-	// KindStream: a streamed completion broke off or carried an error event
-	// other than a rejection of the request.
-	KindStream Kind = "stream"
-	// KindMalformed: the response could not be decoded.
-	KindMalformed Kind = "malformed"
+	KindTimeout   = openaicompat.KindTimeout
+	KindRateLimit = openaicompat.KindRateLimit
+	KindServer    = openaicompat.KindServer
+	KindRequest   = openaicompat.KindRequest
+	KindNetwork   = openaicompat.KindNetwork
+	KindStream    = openaicompat.KindStream
+	KindMalformed = openaicompat.KindMalformed
+	KindCanceled  = openaicompat.KindCanceled
 	// KindEmpty: the model returned no text.
 	KindEmpty Kind = "empty"
 	// KindGarbled: the text is unusable: no Chinese, an echo of the prompt,
 	// a filtered or off-format reply.
 	KindGarbled Kind = "garbled"
-	// KindCanceled: the caller gave up.
-	KindCanceled Kind = "canceled"
+	// KindBreakerOpen: the model was not asked, because it failed too
+	// often in a row lately (see Writer.Breaker).
+	KindBreakerOpen Kind = "breaker_open"
 )
 
 // Error is the error Write and Rewrite return. Its message never contains
@@ -68,32 +64,3 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.Err }
-
-// redactedError keeps the cause for errors.Is/As but prints a message with
-// secrets replaced and long provider bodies cut.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (r *redactedError) Error() string { return r.msg }
-func (r *redactedError) Unwrap() error { return r.err }
-
-// maxErrorText bounds how much of a provider's reply an error message keeps.
-const maxErrorText = 300
-
-// redact returns err with every occurrence of secret replaced by REDACTED
-// and its message cut to a readable length.
-func redact(err error, secret string) error {
-	if err == nil {
-		return nil
-	}
-	msg := err.Error()
-	if secret != "" {
-		msg = strings.ReplaceAll(msg, secret, "REDACTED")
-	}
-	if r := []rune(msg); len(r) > maxErrorText {
-		msg = string(r[:maxErrorText]) + "…"
-	}
-	return &redactedError{msg: msg, err: err}
-}

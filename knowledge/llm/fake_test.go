@@ -20,6 +20,7 @@ type fakeLLM struct {
 
 	mu      sync.Mutex
 	reqs    []openai.ChatCompletionRequest
+	limits  []tokenLimits
 	headers []http.Header
 	times   []time.Time
 }
@@ -34,13 +35,15 @@ func newFakeLLM(t *testing.T, handle func(w http.ResponseWriter, r *http.Request
 		}
 		body, _ := io.ReadAll(r.Body) // a short read fails the decode below
 		var req openai.ChatCompletionRequest
-		if err := json.Unmarshal(body, &req); err != nil {
+		var lim tokenLimits
+		if json.Unmarshal(body, &req) != nil || json.Unmarshal(body, &lim) != nil {
 			http.Error(w, "bad request body", http.StatusBadRequest)
 			return
 		}
 		f.mu.Lock()
 		n := len(f.reqs)
 		f.reqs = append(f.reqs, req)
+		f.limits = append(f.limits, lim)
 		f.headers = append(f.headers, r.Header.Clone())
 		f.times = append(f.times, time.Now())
 		f.mu.Unlock()
@@ -62,6 +65,19 @@ func (f *fakeLLM) request(i int) openai.ChatCompletionRequest {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.reqs[i]
+}
+
+// tokenLimits are the length limits of a request, read by their names on
+// the wire.
+type tokenLimits struct {
+	MaxTokens           int `json:"max_tokens"`
+	MaxCompletionTokens int `json:"max_completion_tokens"`
+}
+
+func (f *fakeLLM) limit(i int) tokenLimits {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.limits[i]
 }
 
 // reply writes a complete non-streamed answer.

@@ -30,8 +30,8 @@ func testResults() []knowledge.Result {
 	}
 }
 
-// metricSum returns the sum of the counter values c holds, over all its
-// label values.
+// metricSum returns the sum of the counter or gauge values (or histogram
+// sample counts) c holds, over all its label values.
 func metricSum(t *testing.T, c prometheus.Collector) float64 {
 	t.Helper()
 	ch := make(chan prometheus.Metric, 64)
@@ -48,6 +48,8 @@ func metricSum(t *testing.T, c prometheus.Collector) float64 {
 		switch {
 		case pb.Counter != nil:
 			sum += pb.Counter.GetValue()
+		case pb.Gauge != nil:
+			sum += pb.Gauge.GetValue()
 		case pb.Histogram != nil:
 			sum += float64(pb.Histogram.GetSampleCount())
 		}

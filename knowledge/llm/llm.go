@@ -1,6 +1,7 @@
 package llm
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/sashabaranov/go-openai"
 
+	"kbot/embeddings/openaicompat"
 	"kbot/knowledge"
 )
 
@@ -21,6 +23,14 @@ const (
 	DefaultMaxTokens  = 1024
 	DefaultTimeout    = 60 * time.Second
 	DefaultMaxRetries = 2
+	// DefaultFirstTokenTimeout bounds the wait for a stream's first token:
+	// servers that are up start a stream within a few seconds.
+	DefaultFirstTokenTimeout = 10 * time.Second
+	// DefaultRetryBudget leaves a 30-second question most of its time for
+	// the answer, and the fallback, when the model keeps failing.
+	DefaultRetryBudget     = 5 * time.Second
+	DefaultBreakerFailures = 5
+	DefaultBreakerCooldown = 30 * time.Second
 	// rewriteMaxTokens bounds the reply to Rewrite: one short question.
 	rewriteMaxTokens = 128
 	// minTemperature stands in for a configured temperature of 0:
@@ -49,10 +59,29 @@ type Options struct {
 	// Timeout bounds one attempt (for a stream: until its last token);
 	// 0 means DefaultTimeout. The caller's ctx bounds all attempts.
 	Timeout time.Duration
+	// FirstTokenTimeout bounds, for a streamed attempt, the wait for the
+	// first token (of the answer or of the model's reasoning), separately
+	// from Timeout, so that a hung server is given up on early while a
+	// long answer still has time to finish; 0 means
+	// DefaultFirstTokenTimeout.
+	FirstTokenTimeout time.Duration
 	// MaxRetries is how many times a failed attempt is repeated on 429,
 	// 5xx, timeouts and broken streams; 0 means DefaultMaxRetries and a
 	// negative value disables retries.
 	MaxRetries int
+	// RetryBudget bounds the retries of one call: no retry starts later
+	// than this after the call's first attempt began; 0 means
+	// DefaultRetryBudget.
+	RetryBudget time.Duration
+	// BreakerFailures is how many failed calls in a row open the circuit
+	// breaker, after which calls fail at once (with KindBreakerOpen) until
+	// a probe finds the model working again; 0 means
+	// DefaultBreakerFailures and a negative value disables the breaker.
+	// An unusable reply or a caller's cancel is not a failure here.
+	BreakerFailures int
+	// BreakerCooldown is how long the breaker stays open before one call
+	// probes the model; 0 means DefaultBreakerCooldown.
+	BreakerCooldown time.Duration
 	// SystemPrompt replaces the default answering rules. Rules that keep
 	// the data blocks inert and the prompt private are always appended.
 	SystemPrompt string
@@ -76,16 +105,14 @@ type Writer struct {
 	apiKey      string
 	temperature float32
 	maxTokens   int
-	timeout     time.Duration
-	maxRetries  int
+	retrier     openaicompat.Retrier
+	firstToken  time.Duration
+	breaker     *breaker
 	system      string
 	stream      bool
 	reasoning   bool
 	log         *slog.Logger
 	m           *metrics
-	// backoff returns the pause before retry number n (from 1); tests
-	// shorten it.
-	backoff func(n int) time.Duration
 }
 
 var _ knowledge.Writer = (*Writer)(nil)
@@ -118,54 +145,71 @@ func New(opts Options) (*Writer, error) {
 	if opts.MaxTokens < 0 {
 		return nil, fmt.Errorf("llm: max tokens %d is negative", opts.MaxTokens)
 	}
-	if opts.Timeout < 0 {
-		return nil, fmt.Errorf("llm: timeout %s is negative", opts.Timeout)
+	if opts.Timeout < 0 || opts.FirstTokenTimeout < 0 || opts.RetryBudget < 0 || opts.BreakerCooldown < 0 {
+		return nil, errors.New("llm: timeouts, the retry budget and the breaker cool-down must not be negative")
 	}
 	m, err := newMetrics(opts.Registry)
 	if err != nil {
 		return nil, fmt.Errorf("llm: register metrics: %w", err)
 	}
 
-	hc := opts.HTTPClient
-	if hc == nil {
-		hc = &http.Client{}
-	}
-	cfg := openai.DefaultConfig(opts.APIKey)
-	cfg.BaseURL = strings.TrimRight(base, "/")
-	cfg.HTTPClient = hintingDoer{hc}
-
 	w := &Writer{
-		client:      openai.NewClientWithConfig(cfg),
+		client:      openaicompat.NewClient(base, opts.APIKey, opts.HTTPClient),
 		model:       model,
 		apiKey:      opts.APIKey,
 		temperature: opts.Temperature,
 		maxTokens:   opts.MaxTokens,
-		timeout:     opts.Timeout,
-		maxRetries:  opts.MaxRetries,
-		system:      systemPrompt(opts.SystemPrompt),
-		stream:      opts.Stream,
-		reasoning:   isReasoningModel(model),
-		log:         opts.Logger,
-		m:           m,
-		backoff:     backoff,
+		retrier: openaicompat.Retrier{
+			MaxRetries:    opts.MaxRetries,
+			Timeout:       opts.Timeout,
+			Budget:        cmp.Or(opts.RetryBudget, DefaultRetryBudget),
+			MaxRetryAfter: retryAfterMax,
+			Backoff:       openaicompat.Backoff(backoffBase, backoffMax),
+			Classify:      classify,
+		},
+		firstToken: cmp.Or(opts.FirstTokenTimeout, DefaultFirstTokenTimeout),
+		system:     systemPrompt(opts.SystemPrompt),
+		stream:     opts.Stream,
+		reasoning:  isReasoningModel(model),
+		log:        opts.Logger,
+		m:          m,
 	}
 	if w.maxTokens == 0 {
 		w.maxTokens = DefaultMaxTokens
 	}
-	if w.timeout == 0 {
-		w.timeout = DefaultTimeout
+	if w.retrier.Timeout == 0 {
+		w.retrier.Timeout = DefaultTimeout
 	}
 	switch {
-	case w.maxRetries == 0:
-		w.maxRetries = DefaultMaxRetries
-	case w.maxRetries < 0:
-		w.maxRetries = 0
+	case w.retrier.MaxRetries == 0:
+		w.retrier.MaxRetries = DefaultMaxRetries
+	case w.retrier.MaxRetries < 0:
+		w.retrier.MaxRetries = 0
 	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
 	w.log = w.log.With("component", "llm")
+	failures := cmp.Or(opts.BreakerFailures, DefaultBreakerFailures)
+	w.breaker = newBreaker(max(failures, 0), cmp.Or(opts.BreakerCooldown, DefaultBreakerCooldown), w.breakerChanged)
+	m.breakerState(BreakerClosed)
 	return w, nil
+}
+
+// Breaker returns the state of the writer's circuit breaker.
+func (w *Writer) Breaker() BreakerStatus { return w.breaker.status() }
+
+// breakerChanged logs and records a change of the breaker's state.
+func (w *Writer) breakerChanged(to BreakerState, failures int) {
+	w.m.breakerState(to)
+	switch to {
+	case BreakerOpen:
+		w.m.opens.Inc()
+		w.log.Warn("model failing, answering without it until a probe succeeds",
+			"failures_in_a_row", failures, "probe_in", w.breaker.cooldown)
+	case BreakerClosed:
+		w.log.Info("model answering again")
+	}
 }
 
 // Write answers q from results, which must be non-empty and are numbered
@@ -252,6 +296,11 @@ func (w *Writer) request(msgs []openai.ChatCompletionMessage, maxTokens int) ope
 		req.MaxCompletionTokens = maxTokens
 		return req
 	}
+	// max_tokens, though OpenAI deprecates it for max_completion_tokens:
+	// the OpenAI-compatible servers kbot is pointed at (DeepSeek, DashScope,
+	// Ollama, vLLM, llama.cpp) read max_tokens, and some ignore or reject
+	// the newer name.
+	//lint:ignore SA1019 max_tokens is what most OpenAI-compatible servers read
 	req.MaxTokens = maxTokens
 	req.Temperature = w.temperature
 	if req.Temperature == 0 {

@@ -17,6 +17,8 @@ type metrics struct {
 	failures   *prometheus.CounterVec // op, kind
 	fallbacks  prometheus.Counter
 	citDropped *prometheus.CounterVec // reason
+	breaker    *prometheus.GaugeVec   // state
+	opens      prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -55,6 +57,14 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "kbot_llm_citations_dropped_total",
 			Help: "Citation markers removed from model answers, by reason (out_of_range or quote).",
 		}, []string{"reason"}),
+		breaker: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "kbot_llm_breaker_state",
+			Help: "State of the model's circuit breaker: 1 for the current state (closed, open or probing), 0 for the others.",
+		}, []string{"state"}),
+		opens: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "kbot_llm_breaker_opens_total",
+			Help: "Times the circuit breaker opened because the model failed too often in a row.",
+		}),
 	}
 	if reg == nil {
 		return m, nil
@@ -68,6 +78,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m.failures = register(reg, m.failures, &err)
 	m.fallbacks = register(reg, m.fallbacks, &err)
 	m.citDropped = register(reg, m.citDropped, &err)
+	m.breaker = register(reg, m.breaker, &err)
+	m.opens = register(reg, m.opens, &err)
 	return m, err
 }
 
@@ -88,4 +100,15 @@ func register[C prometheus.Collector](reg prometheus.Registerer, c C, errp *erro
 		*errp = err
 	}
 	return c
+}
+
+// breakerState records the breaker's new state.
+func (m *metrics) breakerState(to BreakerState) {
+	for _, s := range []BreakerState{BreakerClosed, BreakerOpen, BreakerProbing} {
+		v := 0.0
+		if s == to {
+			v = 1
+		}
+		m.breaker.WithLabelValues(string(s)).Set(v)
+	}
 }

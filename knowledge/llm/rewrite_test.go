@@ -124,8 +124,8 @@ func TestRewrite(t *testing.T) {
 				return
 			}
 			req := f.request(0)
-			if req.Stream || req.MaxTokens != rewriteMaxTokens {
-				t.Errorf("rewrite request stream=%v max_tokens=%d, want unstreamed and %d", req.Stream, req.MaxTokens, rewriteMaxTokens)
+			if req.Stream || f.limit(0).MaxTokens != rewriteMaxTokens {
+				t.Errorf("rewrite request stream=%v max_tokens=%d, want unstreamed and %d", req.Stream, f.limit(0).MaxTokens, rewriteMaxTokens)
 			}
 			user := req.Messages[len(req.Messages)-1].Content
 			if !strings.Contains(user, "<followup>\n"+tt.q.Text+"\n</followup>") || !strings.Contains(user, history[0].Question) {

@@ -32,7 +32,7 @@ func newTestWriter(t *testing.T, url string, mod func(*Options)) *Writer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.backoff = func(int) time.Duration { return time.Millisecond }
+	w.retrier.Backoff = func(int) time.Duration { return time.Millisecond }
 	return w
 }
 
@@ -430,9 +430,9 @@ func TestWriteRequest(t *testing.T) {
 	if _, err := w.Write(context.Background(), question(), testResults()); err != nil {
 		t.Fatal(err)
 	}
-	req := f.request(0)
-	if req.Model != "test-model" || req.MaxTokens != 300 || req.Stream {
-		t.Errorf("request = model %q max_tokens %d stream %v", req.Model, req.MaxTokens, req.Stream)
+	req, lim := f.request(0), f.limit(0)
+	if req.Model != "test-model" || lim.MaxTokens != 300 || lim.MaxCompletionTokens != 0 || req.Stream {
+		t.Errorf("request = model %q max_tokens %d max_completion_tokens %d stream %v", req.Model, lim.MaxTokens, lim.MaxCompletionTokens, req.Stream)
 	}
 	if req.Temperature <= 0 || req.Temperature > 1e-3 {
 		t.Errorf("temperature sent = %v, want a tiny positive value for a configured 0", req.Temperature)
@@ -448,6 +448,20 @@ func TestWriteRequest(t *testing.T) {
 	}
 	if got := metricSum(t, w.m.tokens.WithLabelValues(opWrite, "completion")); got != 30 {
 		t.Errorf("completion tokens = %v, want 30", got)
+	}
+}
+
+func TestWriteRequestForAReasoningModel(t *testing.T) {
+	f := newFakeLLM(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		reply(w, "网格员每周入户走访[1]。")
+	})
+	w := newTestWriter(t, f.url(), func(o *Options) { o.Model = "o3-mini"; o.MaxTokens = 300 })
+	if _, err := w.Write(context.Background(), question(), testResults()); err != nil {
+		t.Fatal(err)
+	}
+	if lim, req := f.limit(0), f.request(0); lim.MaxCompletionTokens != 300 || lim.MaxTokens != 0 || req.Temperature != 0 {
+		t.Errorf("sent max_completion_tokens %d, max_tokens %d, temperature %v; want 300, none and none",
+			lim.MaxCompletionTokens, lim.MaxTokens, req.Temperature)
 	}
 }
 
@@ -599,24 +613,113 @@ func TestWriteCanceledByCaller(t *testing.T) {
 	}
 }
 
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+func TestFirstTokenTimeout(t *testing.T) {
+	const good = "网格员每周入户走访[1]。"
+	// Long enough for a first token sent at once to arrive on a busy
+	// machine.
+	const firstToken = time.Second
+	// chunk writes one stream event whose delta has the given fields.
+	chunk := func(w http.ResponseWriter, delta string) {
+		fmt.Fprintf(w, "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":%s,\"finish_reason\":null}]}\n\n", delta)
+		w.(http.Flusher).Flush()
+	}
 	tests := []struct {
-		name string
-		in   string
-		want time.Duration
+		name     string
+		stream   bool
+		handle   func(w http.ResponseWriter, r *http.Request, n int)
+		wantErr  bool
+		wantText string
 	}{
-		{"seconds are read", "3", 3 * time.Second},
-		{"HTTP date is read", now.Add(10 * time.Second).Format(http.TimeFormat), 10 * time.Second},
-		{"past date means no pause", now.Add(-time.Minute).Format(http.TimeFormat), 0},
-		{"absent means no pause", "", 0},
-		{"garbage means no pause", "soon", 0},
+		{
+			name:   "stream with no token gives up at the first-token timeout",
+			stream: true,
+			handle: func(w http.ResponseWriter, r *http.Request, n int) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				w.(http.Flusher).Flush() // headers go out, then nothing
+				<-r.Context().Done()
+			},
+			wantErr: true,
+		},
+		{
+			name:   "server that never answers gives up at the first-token timeout",
+			stream: true,
+			handle: func(w http.ResponseWriter, r *http.Request, n int) {
+				<-r.Context().Done()
+			},
+			wantErr: true,
+		},
+		{
+			name:   "stream slower in total than the first-token timeout finishes",
+			stream: true,
+			handle: func(w http.ResponseWriter, r *http.Request, n int) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				chunk(w, `{"content":"网格员"}`)
+				time.Sleep(2 * firstToken) // a slow model, past the first token
+				streamReply(w, []string{"每周入户走访[1]。"}, 0, true)
+			},
+			wantText: good,
+		},
+		{
+			name:   "reasoning tokens count as the model working",
+			stream: true,
+			handle: func(w http.ResponseWriter, r *http.Request, n int) {
+				w.Header().Set("Content-Type", "text/event-stream")
+				chunk(w, `{"reasoning_content":"先看资料一"}`)
+				time.Sleep(2 * firstToken) // thinking before the answer
+				streamReply(w, []string{good}, 0, true)
+			},
+			wantText: good,
+		},
+		{
+			name: "a completion that is not streamed is not bound by it",
+			handle: func(w http.ResponseWriter, r *http.Request, n int) {
+				time.Sleep(2 * firstToken)
+				reply(w, good)
+			},
+			wantText: good,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := parseRetryAfter(tt.in, now); got != tt.want {
-				t.Errorf("parseRetryAfter(%q) = %v, want %v", tt.in, got, tt.want)
+			f := newFakeLLM(t, tt.handle)
+			w := newTestWriter(t, f.url(), func(o *Options) {
+				o.Stream = tt.stream
+				o.Timeout = time.Minute
+				o.FirstTokenTimeout = firstToken
+				o.MaxRetries = -1
+			})
+			q := question()
+			if tt.stream {
+				q.OnPartial = func(string) {}
+			}
+			ans, err := w.Write(context.Background(), q, testResults())
+			if tt.wantErr {
+				var e *Error
+				if !errors.As(err, &e) || e.Kind != KindTimeout || !errors.Is(err, errNoFirstToken) {
+					t.Fatalf("err = %v, want a first-token timeout", err)
+				}
+				return
+			}
+			if err != nil || ans.Text != tt.wantText {
+				t.Fatalf("Write = %q, %v; want %q", ans.Text, err, tt.wantText)
 			}
 		})
+	}
+}
+
+func TestRetryBudget(t *testing.T) {
+	f := newFakeLLM(t, func(w http.ResponseWriter, r *http.Request, n int) {
+		w.Header().Set("Retry-After", "1")
+		apiError(w, 429, "slow down")
+	})
+	// Without the budget, the 1s pause would be taken three times.
+	w := newTestWriter(t, f.url(), func(o *Options) { o.MaxRetries = 3; o.RetryBudget = 500 * time.Millisecond })
+	_, err := w.Write(context.Background(), question(), testResults())
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindRateLimit {
+		t.Fatalf("err = %v, want rate_limit", err)
+	}
+	if f.calls() != 1 {
+		t.Errorf("server saw %d requests, want 1: the pause does not fit the budget", f.calls())
 	}
 }

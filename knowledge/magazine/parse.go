@@ -423,21 +423,6 @@ func columnWidth(lines []string) int {
 	return m
 }
 
-// modeWidth returns the most common width, the larger on a tie.
-func modeWidth(ws []int) int {
-	count := map[int]int{}
-	best, bestN := 0, 0
-	for _, w := range ws {
-		count[w]++
-	}
-	for w, n := range count {
-		if n > bestN || (n == bestN && w > best) {
-			best, bestN = w, n
-		}
-	}
-	return best
-}
-
 // findTitleBlock looks at the end of a page for an article's title lines
 // and byline.
 func (is *issue) findTitleBlock(p *srcPage) {
