@@ -48,6 +48,9 @@ func (b *Bot) cmdQuestion(ctx context.Context, r *request) string {
 	scope := b.scopes.get(r.chatID)
 	outcome, a, answerMsg := b.answer(ctx, r, text, scope)
 	b.metrics.answered(outcome, time.Since(r.received).Seconds())
+	if a.Region != "" {
+		scope = a.Region // a county named in the question wins
+	}
 	b.recordQuestion(r, text, outcome, a, scope, answerMsg)
 	return outcome
 }
@@ -139,7 +142,11 @@ func (b *Bot) answer(ctx context.Context, r *request, text, scope string) (strin
 	}
 
 	a := res.a
-	html := renderAnswer(a, b.sourceDetails(a.Citations), scope)
+	shown := scope
+	if a.Region != "" {
+		shown = a.Region
+	}
+	html := renderAnswer(a, b.sourceDetails(a.Citations), shown)
 	kb := citationKeyboard(a.Citations)
 	if b.opts.Record != nil {
 		kb = withVotes(kb)
@@ -148,6 +155,9 @@ func (b *Bot) answer(ctx context.Context, r *request, text, scope string) (strin
 	// few seconds however long the answer took.
 	budget := max(time.Until(r.received.Add(b.opts.QuestionTimeout)), minSendTries*b.opts.SendBackoff)
 	dctx := withBudget(ctx, budget)
+	// Remembered before it is sent, so that a /source sent the moment
+	// the answer shows finds its sources.
+	b.history.add(r.chatID, r.userID, knowledge.Turn{Question: text, Answer: a.Text}, a.Citations, time.Now())
 	var err error
 	var answerMsg int
 	if msgID != 0 {
@@ -161,7 +171,6 @@ func (b *Bot) answer(ctx context.Context, r *request, text, scope string) (strin
 		b.log.Error("send answer failed", "update_id", r.updateID, "chat_id", r.chatID, b.errAttr(err))
 		return outcomeError, a, 0
 	}
-	b.history.add(r.chatID, r.userID, knowledge.Turn{Question: text, Answer: a.Text}, a.Citations, time.Now())
 	if a.Refused {
 		return outcomeRefused, a, answerMsg
 	}

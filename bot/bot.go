@@ -103,6 +103,9 @@ type Options struct {
 	// behind /gaps, /stats and the 👍/👎 buttons; without it answers carry
 	// no vote buttons.
 	Record Recorder
+	// ModelStatus, when set, says in a short Chinese phrase how the
+	// language model is doing (its circuit breaker), for /stats.
+	ModelStatus func() string
 	// Flood keeps outgoing messages within Telegram's limits.
 	Flood FloodLimits
 	// RedeliverAfter is the first pause before an update whose answer

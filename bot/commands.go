@@ -501,6 +501,9 @@ func (b *Bot) cmdStats(ctx context.Context, r *request) string {
 	if st.Embedder != "" {
 		fmt.Fprintf(&s, "向量模型：%s（%d 维）\n", esc(st.Embedder), st.Dims)
 	}
+	if b.opts.ModelStatus != nil {
+		fmt.Fprintf(&s, "语言模型：%s\n", esc(b.opts.ModelStatus()))
+	}
 	if !st.LoadedAt.IsZero() {
 		fmt.Fprintf(&s, "载入时间：%s\n", st.LoadedAt.Format("2006-01-02 15:04:05"))
 	}

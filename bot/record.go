@@ -124,10 +124,10 @@ func (b *Bot) recordQuestion(r *request, text string, outcome string, a knowledg
 
 // refusalReason says in a few words why an answer is a refusal.
 func refusalReason(a knowledge.Answer) string {
-	if a.Mode == knowledge.ModeRefusal {
-		return "no relevant passage"
+	if a.Reason != "" {
+		return string(a.Reason)
 	}
-	return string(a.Mode)
+	return "no relevant passage"
 }
 
 // handleVote records a vote pressed under an answer and updates the

@@ -9,6 +9,8 @@ import (
 
 	"kbot/bot"
 	"kbot/bot/store"
+	"kbot/knowledge"
+	"kbot/knowledge/llm"
 )
 
 func cmdServe(e *env, args []string) error {
@@ -43,6 +45,7 @@ func cmdServe(e *env, args []string) error {
 	tg := cfg.Telegram
 	b, err := bot.New(bot.Options{
 		Record:           rec,
+		ModelStatus:      modelStatus(writer),
 		Token:            tg.Token.Reveal(),
 		APIURL:           tg.APIURL,
 		Admins:           tg.Admins,
@@ -69,4 +72,26 @@ func cmdServe(e *env, args []string) error {
 		log.Info("operations endpoint", "addr", b.OpsAddr())
 	}
 	return b.Run(e.ctx)
+}
+
+// modelStatus tells /stats how the language model is doing, from its
+// circuit breaker; nil without a model.
+func modelStatus(w knowledge.Writer) func() string {
+	lw, ok := w.(*llm.Writer)
+	if !ok || lw == nil {
+		return nil
+	}
+	return func() string {
+		st := lw.Breaker()
+		switch st.State {
+		case llm.BreakerOpen:
+			return fmt.Sprintf("连续失败 %d 次，暂停调用，%s 再试；期间直接引用原文回答", st.Failures, st.ProbeAt.Format("15:04:05"))
+		case llm.BreakerClosed:
+			if st.Failures > 0 {
+				return fmt.Sprintf("正常（最近连续失败 %d 次）", st.Failures)
+			}
+			return "正常"
+		}
+		return "正在试探是否恢复"
+	}
 }
