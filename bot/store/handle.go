@@ -41,7 +41,9 @@ INSERT INTO citations (question_id, position, article_id, title, county) VALUES 
 		{&h.upsertVote, `
 INSERT INTO votes (question_id, user_hash, value, reason, voted_at) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (question_id, user_hash) DO UPDATE
-SET value = excluded.value, reason = excluded.reason, voted_at = excluded.voted_at`},
+SET value = excluded.value,
+    reason = CASE WHEN excluded.reason = '' AND excluded.value = votes.value THEN votes.reason ELSE excluded.reason END,
+    voted_at = excluded.voted_at`},
 	} {
 		st, err := db.PrepareContext(ctx, p.query)
 		if err != nil {

@@ -166,7 +166,9 @@ func (s *Store) RecordQuestion(q Question) error {
 }
 
 // RecordVote stores v, replacing the user's earlier vote on the same
-// answer, and waits for the commit while ctx lasts, so that the voter can be
+// answer — except that a 👎 without a reason keeps the reason of an
+// earlier 👎 (pressing 👎 again, or a late delivery of the first press,
+// does not take the reason back) — and waits for the commit while ctx lasts, so that the voter can be
 // told whether it counted. When ctx ends first the vote stays queued and
 // the error wraps ctx's. Besides RecordQuestion's errors it returns
 // ErrUnknownAnswer when no recorded question carries the voted message

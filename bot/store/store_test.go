@@ -88,6 +88,23 @@ func TestVoteChanged(t *testing.T) {
 			down: 1, reasons: []Tally{{Label: "引用有误", Count: 1}}, gapsCount: 1,
 		},
 		{
+			name: "a reasonless down after a down with a reason keeps the reason",
+			votes: []Vote{
+				{Answer: ref, UserID: 1, Verdict: ThumbsDown, Reason: ReasonIncomplete},
+				{Answer: ref, UserID: 1, Verdict: ThumbsDown},
+			},
+			down: 1, reasons: []Tally{{Label: "不完整", Count: 1}}, gapsCount: 1,
+		},
+		{
+			name: "up after a down with a reason drops the reason",
+			votes: []Vote{
+				{Answer: ref, UserID: 1, Verdict: ThumbsDown, Reason: ReasonIncomplete},
+				{Answer: ref, UserID: 1, Verdict: ThumbsUp},
+				{Answer: ref, UserID: 1, Verdict: ThumbsDown},
+			},
+			down: 1, reasons: nil, gapsCount: 1,
+		},
+		{
 			name: "two users count twice",
 			votes: []Vote{
 				{Answer: ref, UserID: 1, Verdict: ThumbsDown},
