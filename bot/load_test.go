@@ -93,6 +93,8 @@ type loadResult struct {
 	journalHeld, busy int
 	// conns counts the TCP connections the bot opened to the fake API.
 	conns int64
+	// duplicates counts answers sent twice (only with faults injected).
+	duplicates int
 }
 
 // startLoadBot runs a bot over the fake Bot API, answering from the real
@@ -179,18 +181,30 @@ func runLoadWith(tb testing.TB, users, perUser int, deadline time.Duration, edit
 		id := api.push(map[string]any{"message": m})
 		questions[m["message_id"].(int)] = asked{chat: user, updateID: id}
 	}
+	// quoting counts the questions that got a message quoting them.
+	quoting := func() int {
+		quoted := map[string]bool{}
+		for _, c := range api.succeeded("sendMessage") {
+			quoted[c.params["reply_parameters"]] = true
+		}
+		return len(quoted)
+	}
 	giveUp := time.Now().Add(deadline)
-	for len(api.succeeded("sendMessage")) < total {
+	for quoting() < total {
 		if time.Now().After(giveUp) {
-			tb.Fatalf("only %d of %d questions answered after %v", len(api.succeeded("sendMessage")), total, deadline)
+			tb.Fatalf("only %d of %d questions answered after %v", quoting(), total, deadline)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	took := time.Since(begin)
 	settle(tb, b, api)
 
+	// A send retried after its time limit may have reached Telegram
+	// already: with faults injected that is the price of never losing an
+	// answer, and it is counted; without faults it must not happen.
 	sends := api.succeeded("sendMessage")
-	if len(sends) != total {
+	duplicates := len(sends) - total
+	if duplicates > 0 && faults == nil {
 		tb.Fatalf("%d messages sent for %d questions", len(sends), total)
 	}
 	seen := map[int]bool{}
@@ -210,6 +224,8 @@ func runLoadWith(tb testing.TB, users, perUser int, deadline time.Duration, edit
 		case !ok:
 			api.mu.Unlock()
 			tb.Fatalf("a message quotes message %d, which is no question", rp.MessageID)
+		case seen[rp.MessageID] && faults != nil:
+			continue
 		case seen[rp.MessageID]:
 			api.mu.Unlock()
 			tb.Fatalf("question %d answered twice", rp.MessageID)
@@ -244,6 +260,7 @@ func runLoadWith(tb testing.TB, users, perUser int, deadline time.Duration, edit
 		userP99:       userLat[len(userLat)*99/100],
 		heapInuseMB:   float64(ms.HeapInuse) / (1 << 20),
 		journalHeld:   b.journal.held(),
+		duplicates:    duplicates,
 		conns:         api.conns.Load(),
 		busy:          int(gaugeValue(b.metrics.inflight) + gaugeValue(b.metrics.waiting)),
 		conversations: b.history.size(),
@@ -298,8 +315,9 @@ func BenchmarkBurst(b *testing.B) {
 // BenchmarkBurstWithFaults: 50 users send 500 questions at once while
 // Telegram fails some sendMessage calls — with 502, or by hanging past the
 // bot's time limit for a call. The run fails unless every question is
-// answered exactly once; it reports the questions per second and the TCP
-// connections the bot opened.
+// answered; it reports the questions per second, the TCP connections the
+// bot opened, and the answers sent twice because a send that timed out
+// had reached Telegram after all.
 func BenchmarkBurstWithFaults(b *testing.B) {
 	if _, err := loadKB(); err != nil {
 		b.Fatal(err)
@@ -313,7 +331,7 @@ func BenchmarkBurstWithFaults(b *testing.B) {
 			return http.StatusBadGateway, `{"ok":false,"error_code":502,"description":"Bad Gateway"}`
 		}},
 		{"hang_2pct", 0.02, func() (int, string) {
-			time.Sleep(3 * time.Second) // past the SendTimeout below
+			time.Sleep(10 * time.Second) // past the SendTimeout below
 			return http.StatusGatewayTimeout, `{"ok":false,"error_code":504,"description":"Gateway Timeout"}`
 		}},
 	} {
@@ -330,9 +348,10 @@ func BenchmarkBurstWithFaults(b *testing.B) {
 				return 0, ""
 			}
 			for b.Loop() {
-				r := runLoadWith(b, 50, 10, 2*time.Minute, func(o *Options) { o.SendTimeout = time.Second }, faults)
+				r := runLoadWith(b, 50, 10, 2*time.Minute, func(o *Options) { o.SendTimeout = 3 * time.Second }, faults)
 				b.ReportMetric(500/r.took.Seconds(), "questions/s")
 				b.ReportMetric(float64(r.conns), "tcp_conns")
+				b.ReportMetric(float64(r.duplicates), "sent_twice")
 			}
 		})
 	}
