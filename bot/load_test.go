@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -70,6 +71,17 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// The bot's tests spend their time waiting on loopback calls, not
+	// computing, so they run eight at a time unless -parallel says
+	// otherwise, however few the cores.
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		if err := flag.Set("test.parallel", "8"); err != nil {
+			panic(err)
+		}
+	}
 	code := m.Run()
 	if loadKBDir != "" {
 		os.RemoveAll(loadKBDir)
