@@ -652,8 +652,10 @@ func readCIDWidths(w pdf.Value, out map[int]float64) {
 // codes splits a shown string into character codes.
 func (f *pdfFont) codes(raw string) []string {
 	if !f.composite {
+		// One byte a code. An index loop: ranging over the string
+		// would step over the bytes that happen to form UTF-8.
 		out := make([]string, len(raw))
-		for i := range raw {
+		for i := 0; i < len(raw); i++ {
 			out[i] = raw[i : i+1]
 		}
 		return out

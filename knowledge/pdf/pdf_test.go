@@ -191,6 +191,49 @@ func TestExtractSimpleFontsAndSpacing(t *testing.T) {
 	}
 }
 
+// toUnicodeCMap is a ToUnicode CMap with single-byte codes mapping each
+// code in pairs to the UTF-16BE text after it.
+func toUnicodeCMap(pairs ...string) string {
+	var b strings.Builder
+	b.WriteString("/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n")
+	b.WriteString("1 begincodespacerange <00> <ff> endcodespacerange\n")
+	fmt.Fprintf(&b, "%d beginbfchar\n", len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		fmt.Fprintf(&b, "<%s> <%s>\n", pairs[i], pairs[i+1])
+	}
+	b.WriteString("endbfchar\nendcmap CMapName currentdict /CMap defineresource pop end end\n")
+	return b.String()
+}
+
+func TestExtractSingleByteCodes(t *testing.T) {
+	// A TrueType subset numbers its glyphs 1, 2, 3, … and maps the codes
+	// through ToUnicode. Codes above 0x7f must each be read on their own,
+	// also where two of them happen to form a UTF-8 sequence (c3 a9 is
+	// "é" in UTF-8).
+	cmap := toUnicodeCMap("01", "515A", "c3", "5EFA", "a9", "515A", "e4", "5DE5", "b8", "4F5C", "ad", "4E2D", "41", "0041")
+	tests := []struct {
+		name, shown, want string
+	}{
+		{"codes forming UTF-8", "<c3a9>", "建党"},
+		{"three-byte UTF-8 sequence", "<e4b8ad>", "工作中"},
+		{"mixed with ASCII", "<01c3a941>", "党建党A"},
+		{"lone high byte", "<a9>", "党"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := onePage("<</Type/Font/Subtype/TrueType/BaseFont/ABCDEF+Font/FirstChar 1/LastChar 255/ToUnicode 6 0 R>>",
+				"BT /F1 10 Tf 10 150 Td "+tt.shown+" Tj ET", stream(cmap))
+			got, err := Extract(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want+"\n" {
+				t.Errorf("Extract = %q, want %q", got, tt.want+"\n")
+			}
+		})
+	}
+}
+
 func FuzzExtract(f *testing.F) {
 	f.Add(readTestPDF(f, "layout.pdf"))
 	f.Add(readTestPDF(f, "office.pdf"))
