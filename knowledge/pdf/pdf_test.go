@@ -2,6 +2,8 @@ package pdf
 
 import (
 	"bytes"
+	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +13,7 @@ import (
 
 	"kbot/knowledge"
 	"kbot/knowledge/internal/golden"
+	"kbot/knowledge/pdf/pdftest"
 	"kbot/knowledge/whitespace"
 )
 
@@ -79,41 +82,11 @@ func TestExtractReadingOrder(t *testing.T) {
 	}
 }
 
-// buildPDF lays out numbered objects (object i+1 is objs[i]) with a
-// correct cross-reference table; trailer is added to the trailer
-// dictionary, which names object 1 as the catalog.
-func buildPDF(trailer string, objs ...string) []byte {
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offsets := make([]int, len(objs))
-	for i, o := range objs {
-		offsets[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f\r\n", len(objs)+1)
-	for _, off := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n\r\n", off)
-	}
-	fmt.Fprintf(&b, "trailer\n<</Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, trailer, xref)
-	return b.Bytes()
-}
-
-func stream(content string) string {
-	return fmt.Sprintf("<</Length %d>>\nstream\n%s\nendstream", len(content), content)
-}
-
-// onePage is a one-page PDF drawing content with font F1 = font.
-func onePage(font, content string, extra ...string) []byte {
-	objs := []string{
-		"<</Type/Catalog/Pages 2 0 R>>",
-		"<</Type/Pages/Kids[3 0 R]/Count 1>>",
-		"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Resources<</Font<</F1 5 0 R>>>>/Contents 4 0 R>>",
-		stream(content),
-		font,
-	}
-	return buildPDF("", append(objs, extra...)...)
-}
+var (
+	buildPDF = pdftest.Build
+	stream   = pdftest.Stream
+	onePage  = pdftest.Page
+)
 
 func TestExtractRefusesWhatItCannotRead(t *testing.T) {
 	manyPages := buildPDF("",
@@ -143,7 +116,6 @@ func TestExtractRefusesWhatItCannotRead(t *testing.T) {
 		"<</Type/Font/Subtype/CIDFontType2/BaseFont/X/CIDSystemInfo<</Registry(Adobe)/Ordering(Identity)/Supplement 0>>>>",
 	)
 	deep := onePage("<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>", strings.Repeat("[", 10000)+" Tj")
-	openHex := onePage("<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>", "BT /F1 10 Tf 10 150 Td <4142")
 	layout := readTestPDF(t, "layout.pdf")
 
 	tests := []struct {
@@ -161,7 +133,6 @@ func TestExtractRefusesWhatItCannotRead(t *testing.T) {
 		{"too many pages is too large", manyPages, knowledge.ErrPDFTooLarge},
 		{"page tree that loops is damaged", loopingTree, knowledge.ErrPDFCorrupt},
 		{"deeply nested content is damaged", deep, knowledge.ErrPDFCorrupt},
-		{"hex string left open is damaged", openHex, knowledge.ErrPDFCorrupt},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -229,6 +200,258 @@ func TestExtractSingleByteCodes(t *testing.T) {
 			}
 			if got != tt.want+"\n" {
 				t.Errorf("Extract = %q, want %q", got, tt.want+"\n")
+			}
+		})
+	}
+}
+
+// pages is a PDF of n pages, each drawing content with the font and
+// XObject resources given (object 3 is the shared resource dictionary,
+// objects from 4 on are extra).
+func pages(n int, resources, content string, extra ...string) []byte {
+	var kids strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&kids, "%d 0 R ", 4+len(extra)+2*i)
+	}
+	objs := []string{
+		"<</Type/Catalog/Pages 2 0 R>>",
+		fmt.Sprintf("<</Type/Pages/Kids[%s]/Count %d>>", kids.String(), n),
+		resources,
+	}
+	objs = append(objs, extra...)
+	for i := 0; i < n; i++ {
+		objs = append(objs, fmt.Sprintf("<</Type/Page/Parent 2 0 R/Resources 3 0 R/Contents %d 0 R>>", 5+len(extra)+2*i), stream(content))
+	}
+	return buildPDF("", objs...)
+}
+
+// TestExtractBoundsWork feeds files that describe far more work than
+// they weigh: each must be refused, and refused early (the benchmarks
+// report the memory it takes). Where the bound is the reader's own
+// constant it is tested as it is; bounds that take long to fill are
+// tested smaller.
+func TestExtractBoundsWork(t *testing.T) {
+	const giga = 1 << 30
+	small := limits{content: 4 << 20, fontEntries: 1 << 16, encodingWork: 1 << 20}
+	helvetica := "<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>"
+	cmapHead := "1 begincodespacerange <0000> <ffff> endcodespacerange\n"
+
+	// Fonts each mapping every two-byte code: 65,536 mappings each.
+	var fullMaps []string
+	var fontRes, useFonts strings.Builder
+	for i := 0; i < 4; i++ {
+		fullMaps = append(fullMaps, cidFont(fmt.Sprintf("%d 0 R", 8+i)))
+		fmt.Fprintf(&fontRes, "/F%d %d 0 R ", i, 4+i)
+		fmt.Fprintf(&useFonts, "/F%d 10 Tf <0001> Tj ", i)
+	}
+	for i := 0; i < 4; i++ {
+		fullMaps = append(fullMaps, stream(cmapHead+"1 beginbfrange <0000> <ffff> <4e00> endbfrange"))
+	}
+	// Fonts whose encodings each list 1,000 differences, showing every
+	// code: 256,000 steps each through the library's decoder.
+	var differences []string
+	var diffRes, useDiffs strings.Builder
+	diffs := "/Differences[0" + strings.Repeat(" /a", 1000) + "]"
+	for i := 0; i < 10; i++ {
+		differences = append(differences, fmt.Sprintf("<</Type/Font/Subtype/Type1/BaseFont/F%d/Encoding<<%s>>>>", i, diffs))
+		fmt.Fprintf(&diffRes, "/F%d %d 0 R ", i, 4+i)
+		fmt.Fprintf(&useDiffs, "/F%d 10 Tf <%s> Tj ", i, hex.EncodeToString(allBytes()))
+	}
+
+	tests := []struct {
+		name string
+		data []byte
+		lim  limits
+		want error
+	}{
+		{"ToUnicode map inflating to 1 GB", pdftest.InflatingToUnicode(giga), defaultLimits, knowledge.ErrPDFTooLarge},
+		{"ToUnicode map of a CID font inflating to 1 GB",
+			onePage(cidFont("6 0 R"), "BT /F1 10 Tf 10 150 Td <0041> Tj ET",
+				pdftest.FlateStream(pdftest.Inflating(cmapHead+"100 beginbfchar\n", "<41>", giga))),
+			defaultLimits, knowledge.ErrPDFTooLarge},
+		{"page content inflating to 1 GB",
+			buildPDF("", "<</Type/Catalog/Pages 2 0 R>>", "<</Type/Pages/Kids[3 0 R]/Count 1>>",
+				"<</Type/Page/Parent 2 0 R/Contents 4 0 R>>",
+				pdftest.FlateStream(pdftest.Inflating("BT ", "0 ", giga))),
+			small, knowledge.ErrPDFTooLarge},
+		{"form of 1 MB drawn on 20 pages",
+			pages(20, "<</XObject<</X1 4 0 R>>>>", "/X1 Do",
+				strings.Replace(pdftest.FlateStream(pdftest.Inflating("", "q Q ", 1<<20)), "<<", "<</Type/XObject/Subtype/Form/BBox[0 0 1 1]", 1)),
+			small, knowledge.ErrPDFTooLarge},
+		{"a million operands before an operator", onePage(helvetica, strings.Repeat("0 ", 1<<20)+"Tj"), defaultLimits, knowledge.ErrPDFCorrupt},
+		{"fonts with too many mappings on one page", pages(1, "<</Font<<"+fontRes.String()+">>>>", "BT "+useFonts.String()+"ET", fullMaps...), small, knowledge.ErrPDFTooLarge},
+		{"fonts with long Differences decoded", pages(1, "<</Font<<"+diffRes.String()+">>>>", "BT "+useDiffs.String()+"ET", differences...), small, knowledge.ErrPDFTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text, err := extract(context.Background(), tt.data, tt.lim)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("extract of %d bytes = %.100q, %v; want %v", len(tt.data), text, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestExtractKeepsFontsWithinBounds reads a file whose pages each bring
+// their own large font: the fonts kept for later pages are let go as
+// the bound fills, and every page is read.
+func TestExtractKeepsFontsWithinBounds(t *testing.T) {
+	const n = 6
+	var objs []string
+	objs = append(objs, "<</Type/Catalog/Pages 2 0 R>>", "")
+	var kids strings.Builder
+	for i := 0; i < n; i++ {
+		first := len(objs) + 1 // page, content, font, map
+		fmt.Fprintf(&kids, "%d 0 R ", first)
+		objs = append(objs,
+			fmt.Sprintf("<</Type/Page/Parent 2 0 R/Resources<</Font<</F1 %d 0 R>>>>/Contents %d 0 R>>", first+2, first+1),
+			stream(fmt.Sprintf("BT /F1 10 Tf 10 150 Td <%04x> Tj ET", i)),
+			cidFont(fmt.Sprintf("%d 0 R", first+3)),
+			stream(fmt.Sprintf("1 begincodespacerange <0000> <ffff> endcodespacerange\n1 beginbfrange <0000> <9fff> <%04x> endbfrange", 0x4e00+i)))
+	}
+	objs[1] = fmt.Sprintf("<</Type/Pages/Kids[%s]/Count %d>>", kids.String(), n)
+	got, err := extract(context.Background(), buildPDF("", objs...), limits{content: 4 << 20, fontEntries: 1 << 16, encodingWork: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "一\n\n丂\n\n丄\n\n丆\n\n丈\n\n上\n"; got != want {
+		t.Errorf("extract = %q, want %q", got, want)
+	}
+}
+
+// cidFont is a Type0 font with Identity-H codes and the given ToUnicode
+// reference.
+func cidFont(toUnicode string) string {
+	return "<</Type/Font/Subtype/Type0/BaseFont/X/Encoding/Identity-H/DescendantFonts[<</Type/Font/Subtype/CIDFontType2/BaseFont/X>>]/ToUnicode " + toUnicode + ">>"
+}
+
+func allBytes() []byte {
+	b := make([]byte, 256)
+	for i := range b {
+		b[i] = byte(i)
+	}
+	return b
+}
+
+// xrefLoop is a PDF whose cross-reference sections name each other as
+// the previous one, for ever.
+func xrefLoop() []byte {
+	data := buildPDF("", "<</Type/Catalog/Pages 2 0 R>>", "<</Type/Pages/Kids[]/Count 0>>")
+	xref := bytes.LastIndex(data, []byte("\nxref\n")) + 1
+	return bytes.Replace(data, []byte("/Root 1 0 R "), []byte(fmt.Sprintf("/Root 1 0 R /Prev %d", xref)), 1)
+}
+
+// objectStreamLoop is a PDF whose pages object lies in an object stream
+// that does not hold it and names itself as the stream it extends.
+func objectStreamLoop() []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.5\n")
+	catalog := b.Len()
+	b.WriteString("1 0 obj\n<</Type/Catalog/Pages 2 0 R>>\nendobj\n")
+	objStm := b.Len()
+	b.WriteString("3 0 obj\n<</Type/ObjStm/N 1/First 4/Extends 3 0 R/Length 8>>\nstream\n9 0 <<>>\nendstream\nendobj\n")
+	xref := b.Len()
+	// Entries of 1, 4 and 2 bytes: type, offset or stream, generation or index.
+	entry := func(typ byte, field uint32, index uint16) []byte {
+		return []byte{typ, byte(field >> 24), byte(field >> 16), byte(field >> 8), byte(field), byte(index >> 8), byte(index)}
+	}
+	var table []byte
+	table = append(table, entry(0, 0, 0xffff)...)
+	table = append(table, entry(1, uint32(catalog), 0)...)
+	table = append(table, entry(2, 3, 0)...)
+	table = append(table, entry(1, uint32(objStm), 0)...)
+	table = append(table, entry(1, uint32(xref), 0)...)
+	fmt.Fprintf(&b, "4 0 obj\n<</Type/XRef/Size 5/W[1 4 2]/Root 1 0 R/Length %d>>\nstream\n%s\nendstream\nendobj\n", len(table), table)
+	fmt.Fprintf(&b, "startxref\n%d\n%%%%EOF\n", xref)
+	return b.Bytes()
+}
+
+// TestExtractStopsOnLoops reads files whose structure loops. The PDF
+// library follows the loops for ever; the count of its reads stops it
+// (tested with a smaller count than the reader's own, which takes a
+// second or two to reach).
+func TestExtractStopsOnLoops(t *testing.T) {
+	lim := defaultLimits
+	lim.readCalls = 1 << 12
+	for name, data := range map[string][]byte{
+		"cross-reference sections": xrefLoop(),
+		"object streams extending": objectStreamLoop(),
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := extract(context.Background(), data, lim)
+			if !errors.Is(err, knowledge.ErrPDFCorrupt) || !strings.Contains(err.Error(), "again and again") {
+				t.Fatalf("extract = %v, want %v for going round in circles", err, knowledge.ErrPDFCorrupt)
+			}
+		})
+	}
+}
+
+func TestExtractContextStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for name, data := range map[string][]byte{
+		"sample":    readTestPDF(t, "office.pdf"),
+		"xref loop": xrefLoop(),
+		"1 GB map":  pdftest.InflatingToUnicode(1 << 30),
+	} {
+		t.Run(name, func(t *testing.T) {
+			text, err := ExtractContext(ctx, data)
+			if !errors.Is(err, context.Canceled) || text != "" {
+				t.Fatalf("ExtractContext = %.50q, %v; want %v", text, err, context.Canceled)
+			}
+		})
+	}
+}
+
+// TestExtractToleratesDamagedContent reads content as leniently as other
+// readers do: what is damaged is passed over, the rest is read.
+func TestExtractToleratesDamagedContent(t *testing.T) {
+	helvetica := "<</Type/Font/Subtype/Type1/BaseFont/Helvetica/Encoding/WinAnsiEncoding>>"
+	tests := []struct {
+		name, font, content string
+		extra               []string
+		want                string
+	}{
+		{"hex string left open", helvetica, "BT /F1 10 Tf 10 150 Td (AB) Tj <4142", nil, "AB\n"},
+		{"literal string left open", helvetica, "BT /F1 10 Tf 10 150 Td (AB) Tj (CD", nil, "AB\n"},
+		{"stray closing delimiters", helvetica, "] >> } ) BT /F1 10 Tf 10 150 Td (AB) Tj ET", nil, "AB\n"},
+		{"escapes in strings", helvetica, `BT /F1 10 Tf 10 150 Td (\101\102\
+C\(\)) Tj ET`, nil, "ABC()\n"},
+		{"odd hex digits and spaces", helvetica, "BT /F1 10 Tf 10 150 Td <41 4 > Tj ET", nil, "A@\n"},
+		{"comments", helvetica, "BT /F1 10 Tf % (hidden) Tj\n10 150 Td (AB) Tj ET", nil, "AB\n"},
+		{"inline image whose data looks like text", helvetica,
+			"BT /F1 10 Tf 10 150 Td (AB) Tj ET BI /W 4 /H 1 /BPC 8 /CS /G ID (XY) Tj\x00\xff EI Q BT /F1 10 Tf 10 130 Td (CD) Tj ET", nil, "AB\nCD\n"},
+		{"ToUnicode map with an unknown filter", "<</Type/Font/Subtype/TrueType/BaseFont/X/Encoding/WinAnsiEncoding/ToUnicode 6 0 R>>",
+			"BT /F1 10 Tf 10 150 Td (AB) Tj ET", []string{"<</Length 4/Filter/NoSuchDecode>>\nstream\nabcd\nendstream"}, "AB\n"},
+		{"ToUnicode map that is not a CMap", "<</Type/Font/Subtype/TrueType/BaseFont/X/ToUnicode 6 0 R>>",
+			"BT /F1 10 Tf 10 150 Td (AB) Tj ET", []string{stream("[[[ <<")}, "AB\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Extract(onePage(tt.font, tt.content, tt.extra...))
+			if err != nil || got != tt.want {
+				t.Fatalf("Extract = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestExtractExplainsPagesWithoutText(t *testing.T) {
+	image := "<</Type/XObject/Subtype/Image/Width 1/Height 1/ColorSpace/DeviceGray/BitsPerComponent 8/Length 1>>\nstream\n\x80\nendstream"
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"scanned pages", pages(3, "<</XObject<</Im1 4 0 R>>>>", "q 595 0 0 842 0 0 cm /Im1 Do Q", image), "3 of its 3 pages show only images"},
+		{"inline images", onePage("<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>", "q 100 0 0 100 0 0 cm BI /W 1 /H 1 /BPC 8 /CS /G ID \x80 EI Q"), "1 of its 1 pages show only images"},
+		{"blank pages", pages(2, "<<>>", "0 0 10 10 re f"), "its 2 pages draw no text"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Extract(tt.data)
+			if !errors.Is(err, knowledge.ErrPDFNoText) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Extract = %v; want %v saying %q", err, knowledge.ErrPDFNoText, tt.want)
 			}
 		})
 	}
