@@ -148,8 +148,14 @@ func extract(ctx context.Context, data []byte, lim limits) (text string, err err
 		if s := (stop{}); errors.As(err, &s) {
 			return "", fmt.Errorf("extract pdf: %w", s.err)
 		}
-		if errors.Is(err, pdf.ErrInvalidPassword) || bytes.Contains(data, []byte("/Encrypt")) {
-			return "", fmt.Errorf("extract pdf: %w: %v", knowledge.ErrPDFEncrypted, err)
+		if errors.Is(err, pdf.ErrInvalidPassword) {
+			return "", fmt.Errorf("extract pdf: %w: it needs a password to open", knowledge.ErrPDFEncrypted)
+		}
+		if bytes.Contains(data, []byte("/Encrypt")) {
+			// A file protected by an owner's password only opens without
+			// one, unless the reader does not know its encryption
+			// (256-bit AES).
+			return "", fmt.Errorf("extract pdf: %w: its encryption cannot be read here, with or without a password (%v); save it unprotected", knowledge.ErrPDFEncrypted, err)
 		}
 		return "", fmt.Errorf("extract pdf: %w: %v", knowledge.ErrPDFCorrupt, err)
 	}

@@ -99,16 +99,6 @@ func TestExtractRefusesWhatItCannotRead(t *testing.T) {
 		"<</Type/Catalog/Pages 2 0 R>>",
 		"<</Type/Pages/Kids[2 0 R 2 0 R]/Count 1>>",
 	)
-	encrypted := buildPDF("/Encrypt 3 0 R /ID[<00112233445566778899aabbccddeeff><00112233445566778899aabbccddeeff>]",
-		"<</Type/Catalog/Pages 2 0 R>>",
-		"<</Type/Pages/Kids[]/Count 0>>",
-		"<</Filter/Standard/V 2/R 3/Length 128/P -4/O<"+strings.Repeat("11", 32)+">/U<"+strings.Repeat("22", 32)+">>>",
-	)
-	aes256 := buildPDF("/Encrypt 3 0 R",
-		"<</Type/Catalog/Pages 2 0 R>>",
-		"<</Type/Pages/Kids[]/Count 0>>",
-		"<</Filter/Standard/V 5/R 6/Length 256/P -4>>",
-	)
 	imageOnly := onePage("<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>", "0 0 100 100 re f")
 	noUnicodeMap := onePage(
 		"<</Type/Font/Subtype/Type0/BaseFont/X/Encoding/Identity-H/DescendantFonts[6 0 R]>>",
@@ -126,8 +116,6 @@ func TestExtractRefusesWhatItCannotRead(t *testing.T) {
 		{"text file is not a PDF", []byte("社区议事厅\n"), knowledge.ErrPDFCorrupt},
 		{"empty file is not a PDF", nil, knowledge.ErrPDFCorrupt},
 		{"truncated PDF is damaged", layout[:len(layout)/2], knowledge.ErrPDFCorrupt},
-		{"PDF needing a password is encrypted", encrypted, knowledge.ErrPDFEncrypted},
-		{"PDF in unsupported encryption is encrypted", aes256, knowledge.ErrPDFEncrypted},
 		{"page without text has no text", imageOnly, knowledge.ErrPDFNoText},
 		{"glyphs without a Unicode map are no text", noUnicodeMap, knowledge.ErrPDFNoText},
 		{"too many pages is too large", manyPages, knowledge.ErrPDFTooLarge},
@@ -145,6 +133,48 @@ func TestExtractRefusesWhatItCannotRead(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestExtractEncrypted(t *testing.T) {
+	needsPassword := buildPDF("/Encrypt 3 0 R /ID[<00112233445566778899aabbccddeeff><00112233445566778899aabbccddeeff>]",
+		"<</Type/Catalog/Pages 2 0 R>>",
+		"<</Type/Pages/Kids[]/Count 0>>",
+		"<</Filter/Standard/V 2/R 3/Length 128/P -4/O<"+strings.Repeat("11", 32)+">/U<"+strings.Repeat("22", 32)+">>>",
+	)
+	aes256 := buildPDF("/Encrypt 3 0 R",
+		"<</Type/Catalog/Pages 2 0 R>>",
+		"<</Type/Pages/Kids[]/Count 0>>",
+		"<</Filter/Standard/V 5/R 6/Length 256/P -4>>",
+	)
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"a user's password is needed", needsPassword, "it needs a password to open"},
+		{"256-bit AES is not read", aes256, "its encryption cannot be read here"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Extract(tt.data)
+			if !errors.Is(err, knowledge.ErrPDFEncrypted) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Extract = %v; want %v saying %q", err, knowledge.ErrPDFEncrypted, tt.want)
+			}
+		})
+	}
+
+	t.Run("an owner's password alone does not stop reading", func(t *testing.T) {
+		// office.pdf encrypted with AES-128 by qpdf, with an owner's
+		// password and no user's password.
+		got, err := Extract(readTestPDF(t, "office-owner-password.pdf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := Extract(readTestPDF(t, "office.pdf"))
+		if err != nil || got != want {
+			t.Fatalf("Extract = %q, %v; want the text of office.pdf, %q", got, err, want)
+		}
+	})
 }
 
 func TestExtractSimpleFontsAndSpacing(t *testing.T) {
@@ -529,4 +559,29 @@ func FuzzExtract(f *testing.F) {
 			t.Fatalf("control characters in %q", text)
 		}
 	})
+}
+
+// BenchmarkExtract reads the rendered sample PDFs, and files that inflate
+// to a gigabyte, which it refuses (run with -benchmem for what each
+// allocates).
+func BenchmarkExtract(b *testing.B) {
+	benchmarks := []struct {
+		name string
+		data []byte
+	}{
+		{"reportlab-2col", readTestPDF(b, "reportlab-2col.pdf")},
+		{"cairo-2col", readTestPDF(b, "cairo-2col.pdf")},
+		{"ToUnicode-1GB", pdftest.InflatingToUnicode(1 << 30)},
+	}
+	for _, bm := range benchmarks {
+		b.Run(bm.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bm.data)))
+			for i := 0; i < b.N; i++ {
+				text, err := Extract(bm.data)
+				if err != nil && !errors.Is(err, knowledge.ErrPDFTooLarge) || err == nil && text == "" {
+					b.Fatalf("Extract = %.50q, %v", text, err)
+				}
+			}
+		})
+	}
 }
