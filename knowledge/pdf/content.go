@@ -37,6 +37,7 @@ const (
 	kindString
 	kindArray
 	kindDict
+	kindRef // an indirect reference, "n g R", in a file's structure
 )
 
 // object is a value in a content stream: a number, a name (without its
@@ -243,8 +244,9 @@ func b2f(b bool) float64 {
 }
 
 // collect reads the elements of an array or dictionary up to its end.
-// An operator inside one is dropped, as PDF readers do; the end of the
-// data closes what is open.
+// An operator inside one is dropped, as PDF readers do, but for R after
+// two numbers: an indirect reference, which stands for them. The end of
+// the data closes what is open.
 func (l *lexer) collect(depth int, end string) ([]object, error) {
 	if depth+1 > maxPDFNesting {
 		return nil, fmt.Errorf("%w: content nested more than %d deep", knowledge.ErrPDFCorrupt, maxPDFNesting)
@@ -265,6 +267,9 @@ func (l *lexer) collect(depth int, end string) ([]object, error) {
 			return elems, nil
 		case op == "":
 			elems = append(elems, o)
+		case op == "R" && len(elems) >= 2 && elems[len(elems)-1].kind == kindNumber && elems[len(elems)-2].kind == kindNumber:
+			ref := object{kind: kindRef, num: elems[len(elems)-2].num}
+			elems = append(elems[:len(elems)-2], ref)
 		}
 	}
 }

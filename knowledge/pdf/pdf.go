@@ -99,8 +99,10 @@ var defaultLimits = limits{readCalls: maxReadCalls, content: maxPDFContent, font
 // the font's simple encoding. Glyphs that cannot be mapped to Unicode are
 // dropped.
 //
-// It returns knowledge.ErrPDFEncrypted for a PDF that needs a password,
-// knowledge.ErrPDFCorrupt for one that cannot be parsed,
+// It returns knowledge.ErrPDFEncrypted for a PDF that needs a password
+// or whose encryption it cannot read (256-bit AES),
+// knowledge.ErrPDFCorrupt for one that cannot be parsed or whose
+// structure loops,
 // knowledge.ErrPDFNoText for one without extractable text (scans), and
 // knowledge.ErrPDFTooLarge past MaxPages or a bound on decompressed
 // content or work. It does not panic on malformed input, and its memory
@@ -135,6 +137,9 @@ func extract(ctx context.Context, data []byte, lim limits) (text string, err err
 		data = bytes.Clone(data)
 		data[5] = '1'
 		data[7] = '7'
+	}
+	if err := checkXref(data); err != nil {
+		return "", fmt.Errorf("extract pdf: %w", err)
 	}
 	file := &boundedFile{
 		data:  data,

@@ -370,6 +370,55 @@ func TestExtractBoundsWork(t *testing.T) {
 	}
 }
 
+// TestExtractBoundsCrossReferences reads files whose cross-reference
+// sections would make the PDF library allocate a table for hundreds of
+// millions of objects (found by FuzzExtract: 3 GB for a 1 kB file).
+func TestExtractBoundsCrossReferences(t *testing.T) {
+	valid := buildPDF("", "<</Type/Catalog/Pages 2 0 R>>", "<</Type/Pages/Kids[]/Count 0>>")
+	farSubsection := bytes.Replace(valid, []byte("xref\n0 3\n"), []byte("xref\n0 1\n0000000000 65535 f\r\n99999990 2\n"), 1)
+	tests := []struct {
+		name string
+		data []byte
+		want error
+	}{
+		{"table subsection far out", farSubsection, knowledge.ErrPDFTooLarge},
+		{"stream sized for a billion objects", xrefStreamFile("/Size 1000000000/W[1 4 2]"), knowledge.ErrPDFTooLarge},
+		{"stream index far out", xrefStreamFile("/Size 5/Index[99999990 5]/W[1 4 2]"), knowledge.ErrPDFTooLarge},
+		{"stream entries a gigabyte wide", xrefStreamFile("/Size 5/W[1 1000000000 2]"), knowledge.ErrPDFCorrupt},
+		{"table that loops through Prev", xrefLoop(), knowledge.ErrPDFCorrupt},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lim := defaultLimits
+			lim.readCalls = 1 << 12 // the loop ends sooner
+			if _, err := extract(context.Background(), tt.data, lim); !errors.Is(err, tt.want) {
+				t.Fatalf("extract = %v, want %v", err, tt.want)
+			}
+		})
+	}
+	// The check passes what it need not refuse.
+	if err := checkXref(valid); err != nil {
+		t.Errorf("checkXref of a valid table = %v", err)
+	}
+	if err := checkXref(objectStreamLoop()); err != nil {
+		t.Errorf("checkXref of a valid cross-reference stream = %v", err)
+	}
+}
+
+// xrefStreamFile is a PDF whose cross-reference stream has the entries
+// given in its dictionary, and a catalog.
+func xrefStreamFile(dict string) []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.5\n")
+	catalog := b.Len()
+	b.WriteString("1 0 obj\n<</Type/Catalog/Pages 2 0 R>>\nendobj\n")
+	xref := b.Len()
+	table := []byte{0, 0, 0, 0, 0, 0xff, 0xff, 1, 0, 0, 0, byte(catalog), 0, 0}
+	fmt.Fprintf(&b, "2 0 obj\n<</Type/XRef/Root 1 0 R%s/Length %d>>\nstream\n%s\nendstream\nendobj\n", dict, len(table), table)
+	fmt.Fprintf(&b, "startxref\n%d\n%%%%EOF\n", xref)
+	return b.Bytes()
+}
+
 // TestExtractKeepsFontsWithinBounds reads a file whose pages each bring
 // their own large font: the fonts kept for later pages are let go as
 // the bound fills, and every page is read.
