@@ -108,19 +108,29 @@ func TestPDFChildProcess(t *testing.T) {
 	}
 }
 
+// endlessInput returns a pipe whose writing end stays open until the
+// test ends: what is read from it never ends.
+func endlessInput(t *testing.T) (r, w *os.File) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		r.Close()
+		w.Close()
+	})
+	return r, w
+}
+
 // TestPDFChildStopsAtItsDeadline hands the child a file that never ends:
 // the child gives up by itself at its deadline, before the parent would
 // kill it.
 func TestPDFChildStopsAtItsDeadline(t *testing.T) {
 	kbot := asProcess(t, "kbot")
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	defer w.Close()
+	r, _ := endlessInput(t)
 	c := pdfChild{exe: kbot, timeout: time.Second, memory: pdfMemory}
-	_, _, err = c.run(context.Background(), r)
+	_, _, err := c.run(context.Background(), r)
 	if want := "(too-large: reading took longer than 1s)"; !errors.Is(err, knowledge.ErrPDFTooLarge) || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %v, want the child's own %q", err, want)
 	}
@@ -131,12 +141,7 @@ func TestPDFChildStopsAtItsDeadline(t *testing.T) {
 // signal): it must stop by itself and say so.
 func TestPDFChildStopsOnSIGTERM(t *testing.T) {
 	kbot := asProcess(t, "kbot")
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	defer w.Close()
+	r, w := endlessInput(t)
 	cmd := exec.Command(kbot, pdfTextCommand)
 	cmd.Stdin = r
 	var errb bytes.Buffer
@@ -193,12 +198,7 @@ func unread(r *os.File) (int, error) {
 func TestPDFChildDiesWithParent(t *testing.T) {
 	kbot := asProcess(t, "kbot")
 	parentScript := asProcess(t, "pdf-parent", "KBOT_TEST_CHILD="+kbot)
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	defer w.Close() // held open here, the child's input never ends
+	r, _ := endlessInput(t)
 	parent := exec.Command(parentScript)
 	parent.Stdin = r
 	if err := parent.Start(); err != nil {
