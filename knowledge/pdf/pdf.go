@@ -353,6 +353,8 @@ func (x *pdfExtractor) readStream(v pdf.Value, limit int64) (data []byte, err er
 	case pdf.Stream:
 		parts = []pdf.Value{v}
 	case pdf.Array:
+		// Content in parts: a few in real files, never more parts than
+		// a file may have pages.
 		for i := 0; i < v.Len() && i <= MaxPages; i++ {
 			parts = append(parts, v.Index(i))
 		}
