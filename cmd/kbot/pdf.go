@@ -131,6 +131,7 @@ func readPDFText(ctx context.Context, r io.Reader) (string, error) {
 type pdfChild struct {
 	exe     string
 	timeout time.Duration // the child's own deadline
+	grace   time.Duration // how much longer the parent waits; 0 means pdfGrace
 	memory  int64         // its -memory; 0 sets no ceiling
 }
 
@@ -142,10 +143,14 @@ func (c pdfChild) extract(ctx context.Context, data []byte) (string, error) {
 }
 
 // run runs the child on stdin and returns its text and how it ended.
-// The child is killed pdfGrace after its own deadline, when ctx ends,
-// and when this process dies.
+// The child is killed a grace period after its own deadline, when ctx
+// ends, and when this process dies.
 func (c pdfChild) run(ctx context.Context, stdin io.Reader) (string, *os.ProcessState, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout+pdfGrace)
+	grace := c.grace
+	if grace == 0 {
+		grace = pdfGrace
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout+grace)
 	defer cancel()
 	args := []string{pdfTextCommand, "-deadline", c.timeout.String()}
 	env := []string{"KBOT_LOG_LEVEL=error"}

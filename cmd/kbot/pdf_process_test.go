@@ -129,7 +129,9 @@ func endlessInput(t *testing.T) (r, w *os.File) {
 func TestPDFChildStopsAtItsDeadline(t *testing.T) {
 	kbot := asProcess(t, "kbot")
 	r, _ := endlessInput(t)
-	c := pdfChild{exe: kbot, timeout: time.Second, memory: pdfMemory}
+	// The parent waits long enough for a child slow to start on a busy
+	// machine to reach its deadline and say so.
+	c := pdfChild{exe: kbot, timeout: time.Second, grace: time.Minute, memory: pdfMemory}
 	_, _, err := c.run(context.Background(), r)
 	if want := "(too-large: reading took longer than 1s)"; !errors.Is(err, knowledge.ErrPDFTooLarge) || !strings.Contains(err.Error(), want) {
 		t.Fatalf("error %v, want the child's own %q", err, want)

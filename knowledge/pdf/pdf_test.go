@@ -310,7 +310,7 @@ func pages(n int, resources, content string, extra ...string) []byte {
 // tested smaller.
 func TestExtractBoundsWork(t *testing.T) {
 	const giga = 1 << 30
-	small := limits{content: 4 << 20, fontEntries: 1 << 16, encodingWork: 1 << 20}
+	small := limits{readCalls: maxReadCalls, content: 1 << 20, fontEntries: 1 << 16, encodingWork: 1 << 20}
 	helvetica := "<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>"
 	cmapHead := "1 begincodespacerange <0000> <ffff> endcodespacerange\n"
 
@@ -352,9 +352,10 @@ func TestExtractBoundsWork(t *testing.T) {
 				"<</Type/Page/Parent 2 0 R/Contents 4 0 R>>",
 				pdftest.FlateStream(pdftest.Inflating("BT ", "0 ", giga))),
 			small, knowledge.ErrPDFTooLarge},
-		{"form of 1 MB drawn on 20 pages",
+		// Each drawing of the form is charged: 20 × 200 kB passes 1 MB.
+		{"form of 200 kB drawn on 20 pages",
 			pages(20, "<</XObject<</X1 4 0 R>>>>", "/X1 Do",
-				strings.Replace(pdftest.FlateStream(pdftest.Inflating("", "q Q ", 1<<20)), "<<", "<</Type/XObject/Subtype/Form/BBox[0 0 1 1]", 1)),
+				strings.Replace(stream("%"+strings.Repeat("x", 200<<10)), "<<", "<</Type/XObject/Subtype/Form/BBox[0 0 1 1]", 1)),
 			small, knowledge.ErrPDFTooLarge},
 		{"a million operands before an operator", onePage(helvetica, strings.Repeat("0 ", 1<<20)+"Tj"), defaultLimits, knowledge.ErrPDFCorrupt},
 		{"fonts with too many mappings on one page", pages(1, "<</Font<<"+fontRes.String()+">>>>", "BT "+useFonts.String()+"ET", fullMaps...), small, knowledge.ErrPDFTooLarge},
@@ -437,7 +438,7 @@ func TestExtractKeepsFontsWithinBounds(t *testing.T) {
 			stream(fmt.Sprintf("1 begincodespacerange <0000> <ffff> endcodespacerange\n1 beginbfrange <0000> <9fff> <%04x> endbfrange", 0x4e00+i)))
 	}
 	objs[1] = fmt.Sprintf("<</Type/Pages/Kids[%s]/Count %d>>", kids.String(), n)
-	got, err := extract(context.Background(), buildPDF("", objs...), limits{content: 4 << 20, fontEntries: 1 << 16, encodingWork: 1 << 20})
+	got, err := extract(context.Background(), buildPDF("", objs...), limits{readCalls: maxReadCalls, content: 4 << 20, fontEntries: 1 << 16, encodingWork: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
