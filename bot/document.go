@@ -78,7 +78,7 @@ func (b *Bot) cmdDocument(ctx context.Context, r *request) string {
 	if err != nil {
 		b.metrics.errors.WithLabelValues("upload").Inc()
 		b.log.Warn("add document failed", "stage", "preview", "update_id", r.updateID, "user_id", r.userID, "file", name, b.errAttr(err))
-		b.say(ctx, r.to, uploadRefusal(err))
+		b.say(ctx, r.to, uploadRefusal(name, err))
 		return outcomeDone
 	}
 	tok := b.uploads.put(pendingUpload{name: pv.Name, data: pv.Data, user: r.userID})
@@ -115,7 +115,7 @@ func (b *Bot) commitUpload(ctx context.Context, to target, userID int64, up pend
 		b.metrics.reloads.WithLabelValues("error").Inc()
 		b.metrics.errors.WithLabelValues("upload").Inc()
 		b.log.Error("add document failed", "user_id", userID, "file", up.name, b.errAttr(err))
-		b.say(ctx, to, uploadRefusal(err))
+		b.say(ctx, to, uploadRefusal(up.name, err))
 		return outcomeError
 	}
 	b.metrics.reloads.WithLabelValues("ok").Inc()
@@ -244,7 +244,12 @@ func checkPDF(data []byte) string {
 // uploadRefusal is what an admin reads when the knowledge base does not
 // take a document: a short reason and what to do, never the error itself
 // (it names server paths and addresses; the log has it).
-func uploadRefusal(err error) string {
+func uploadRefusal(name string, err error) string {
+	return "《" + cutRunes(name, 40) + "》" + uploadProblem(err)
+}
+
+// uploadProblem says why an upload was refused, in short Chinese.
+func uploadProblem(err error) string {
 	switch {
 	case errors.Is(err, knowledge.ErrPDFEncrypted):
 		return "添加失败，知识库保持不变：这个 PDF 有密码保护。请去掉密码后重新导出再发送。"
