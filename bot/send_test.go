@@ -38,12 +38,14 @@ func TestFailedSendsAreRetried(t *testing.T) {
 				}
 				if tt.hang {
 					// Long past the bot's time limit for the call.
-					time.Sleep(time.Second)
+					time.Sleep(3 * time.Second)
 					return http.StatusGatewayTimeout, `{"ok":false,"error_code":504,"description":"too late"}`
 				}
 				return tt.status, tt.body
 			})
-			h := start(t, api, newFakeKB(), t.TempDir(), func(o *Options) { o.SendTimeout = 200 * time.Millisecond })
+			// A time limit a busy machine's loopback never needs, far
+			// below the hang.
+			h := start(t, api, newFakeKB(), t.TempDir(), func(o *Options) { o.SendTimeout = time.Second })
 			id := api.private(testUserID, "永吉县做了什么？")
 			waitFor(t, "the update finished", func() bool { return h.handled(id) })
 			h.settle()
