@@ -73,6 +73,7 @@ type issue struct {
 	headers map[string]string // header text without spaces → section name
 	double  bool              // body lines are double-spaced
 	width   int               // the most common column width in the issue
+	mark    pageMark          // how the text marks its pages
 }
 
 var (
@@ -111,6 +112,9 @@ func readIssue(name, text string) *issue {
 	is := &issue{name: name, headers: map[string]string{}}
 	is.split(normaliseNewlines(text))
 	is.learnHeaders()
+	if is.mark == markNone {
+		is.inferPages()
+	}
 	is.classify()
 	is.measure()
 	for _, p := range is.pages {
@@ -122,11 +126,13 @@ func readIssue(name, text string) *issue {
 // split cuts the text into lines and pages.
 func (is *issue) split(text string) {
 	raw := strings.Split(text, "\n")
+	is.mark = findPageMark(raw)
+	starts, raw := pageStartsOf(raw, is.mark)
 	page := &srcPage{num: 1, author: -1}
 	is.pages = append(is.pages, page)
 	for i, l := range raw {
 		l = strings.TrimRightFunc(l, isSpace)
-		if i > 0 && strings.HasPrefix(l, " ") {
+		if starts[i] && len(page.lines) > 0 {
 			page = &srcPage{num: len(is.pages) + 1, author: -1}
 			is.pages = append(is.pages, page)
 		}
@@ -157,19 +163,11 @@ func (is *issue) split(text string) {
 }
 
 // learnHeaders finds the running headers: short lines that recur at page
-// boundaries (a page's first or last line), and letter-spaced labels.
+// boundaries of nearby pages, and letter-spaced labels.
 func (is *issue) learnHeaders() {
-	count := map[string]int{}
-	for _, li := range is.boundaryLines() {
-		t := whitespace.RemoveInLines(is.lines[li].text)
-		if headerShaped(t) {
-			count[t]++
-		}
-	}
-	for t, n := range count {
-		if n >= 2 {
-			is.headers[t] = t
-		}
+	texts, pos, near := is.boundaryTexts()
+	for t := range recurringHeaders(texts, pos, near) {
+		is.headers[t] = t
 	}
 	for _, l := range is.lines {
 		if l.role == roleBlank {
@@ -458,6 +456,11 @@ func (is *issue) findTitleBlock(p *srcPage) {
 	if is.lines[last].role != roleBody {
 		return
 	}
+	// A title block sits on the first page of its article: the page
+	// must not continue a sentence from the page before.
+	if !is.freshStart(p) {
+		return
+	}
 	if is.authorShaped(is.lines[last].text) {
 		titles := is.titleLinesBefore(p, end, 3)
 		if len(titles) > 0 {
@@ -487,10 +490,62 @@ func (is *issue) findTitleBlock(p *srcPage) {
 	if prev := is.lines[p.lines[first-1]]; prev.role == roleBody && !is.foreignAfter(p, first) {
 		return
 	}
+	// A full line after an unfinished one continues it.
+	if prev := is.lines[p.lines[first-1]]; prev.role == roleBody && !endsSentence(prev.text) &&
+		displayWidth(is.lines[titles[0]].text) >= p.width-1 {
+		return
+	}
+	// After a finished sentence, a line no wider than an indented first
+	// line may open a paragraph that the next page continues.
+	if prev := is.lines[p.lines[first-1]]; prev.role == roleBody && endsSentence(prev.text) &&
+		indented(is.lines[titles[0]].text, p.width) && !is.nextPageOpensParagraph(p) {
+		return
+	}
 	p.titles = titles
 	for _, t := range titles {
 		is.lines[t].role = roleTitle
 	}
+}
+
+// freshStart reports whether page p can open an article: it is the
+// first page, an article ends on it (a post line or a section label in
+// the middle of it), or the text before it ended a sentence.
+func (is *issue) freshStart(p *srcPage) bool {
+	for _, li := range p.lines {
+		if l := is.lines[li]; l.role == rolePost || (l.role == roleHeader && !is.atBoundary(p, li)) {
+			return true
+		}
+	}
+	for pn := p.num - 1; pn >= 1; pn-- {
+		q := is.pages[pn-1]
+		for k := len(q.lines) - 1; k >= 0; k-- {
+			switch l := is.lines[q.lines[k]]; l.role {
+			case rolePost:
+				return true
+			case roleBody:
+				return endsSentence(l.text)
+			}
+		}
+	}
+	return true
+}
+
+// nextPageOpensParagraph reports whether the first body line after page
+// p is indented like the first line of a paragraph.
+// A page of another section opens an article, and so a paragraph, too.
+func (is *issue) nextPageOpensParagraph(p *srcPage) bool {
+	for pn := p.num; pn < len(is.pages); pn++ {
+		q := is.pages[pn]
+		if q.section != "" && q.section != p.section {
+			return true
+		}
+		for _, li := range q.lines {
+			if l := is.lines[li]; l.role == roleBody {
+				return indented(l.text, q.width) || headingRe.MatchString(l.text)
+			}
+		}
+	}
+	return true
 }
 
 // headerFollows reports whether a running header comes right after line
@@ -530,7 +585,12 @@ func (is *issue) foreignAfter(p *srcPage, k int) bool {
 		if l.role != roleBody {
 			break
 		}
-		if j < k-1 && paraEnd(l.text, "", p.width, false) {
+		if j < k-1 && paraEnd(l.text, "", "", p.width, false) {
+			// A short line ends the paragraph before, or is this
+			// paragraph's indented first line.
+			if indented(l.text, p.width) && strings.ContainsAny(l.text, "。！？") {
+				return true
+			}
 			break
 		}
 		if strings.ContainsAny(l.text, "。！？") {
@@ -620,10 +680,26 @@ func isSpacedName(s string) bool {
 // line of a paragraph is indented, so it falls short too: it ends the
 // paragraph only when it is much shorter, ends a sentence, or is followed
 // by another indented line (a one-line heading or paragraph).
-func paraEnd(line, next string, width int, first bool) bool {
+func paraEnd(line, next, after string, width int, first bool) bool {
 	w := displayWidth(line)
 	if w >= width-1 || openQuote(line) {
 		return false
+	}
+	// A line is short too when what the next line opens with (a number,
+	// a Latin word, a quotation mark with its first character) did not
+	// fit on it.
+	limit := width
+	if first {
+		limit -= 4
+	}
+	if next != "" && w+leadWidth(next) > limit {
+		if !endsSentence(line) && (!first || !indented(next, width)) {
+			return false
+		}
+		// A sentence that ends there goes on in a full line after.
+		if !first && displayWidth(next) >= width-1 {
+			return false
+		}
 	}
 	if !first {
 		return w <= width-3 || endsSentence(line)
@@ -631,7 +707,55 @@ func paraEnd(line, next string, width int, first bool) bool {
 	if w <= width-max(6, width/8) || endsSentence(line) {
 		return true
 	}
-	return next != "" && indented(next, width) && !endsSentence(next)
+	// Followed by an indented line, a first line is a heading of its own,
+	// unless that line is the heading's last and another indented line
+	// follows it.
+	return next != "" && indented(next, width) && !endsSentence(next) &&
+		(after == "" || !indented(after, width) || headingRe.MatchString(after))
+}
+
+// leadWidth measures what a line opens with that a typesetter does not
+// break: a run of Latin letters and digits, or an opening mark with the
+// character after it, else one character.
+func leadWidth(s string) int {
+	rs := []rune(s)
+	if len(rs) == 0 {
+		return 0
+	}
+	if strings.ContainsRune("“‘《（", rs[0]) {
+		if len(rs) > 1 {
+			return 2 + runeDisplayWidth(rs[1])
+		}
+		return 2
+	}
+	w := 0
+	for _, r := range rs {
+		if !isLatinWord(r) {
+			break
+		}
+		w++
+	}
+	if w == 0 {
+		// A closing mark never starts a line: it travels with the
+		// character before it.
+		w = runeDisplayWidth(rs[0])
+		for _, r := range rs[1:] {
+			if !strings.ContainsRune("，。、；：？！”’）》", r) {
+				break
+			}
+			w += runeDisplayWidth(r)
+		}
+		return w
+	}
+	// A space usually set the word apart from the text before it.
+	return w + 1
+}
+
+func runeDisplayWidth(r rune) int {
+	if r < 0x80 {
+		return 1
+	}
+	return 2
 }
 
 // wideColumn is the width above which a column is too wide to tell an
@@ -657,12 +781,18 @@ func indented(line string, width int) bool {
 // or a heading, and line is indented.
 func startsParagraph(para []string, line, next string, width int) bool {
 	prev := para[len(para)-1]
-	if displayWidth(prev) < width-1 || next == "" || displayWidth(next) < width-1 {
+	if displayWidth(prev) < width-1 || next == "" {
+		return false
+	}
+	// After a finished sentence, an indented line is a paragraph's first
+	// (or a one-line heading); after a heading broken mid-word, only when
+	// a full line follows it.
+	if !endsSentence(prev) && displayWidth(next) < width-1 {
 		return false
 	}
 	// prev may end a heading (no full stop anywhere in it) mid-word.
 	last, _ := utf8.DecodeLastRuneInString(prev)
-	heading := cjk.IsHan(last) && !strings.ContainsAny(strings.Join(para, ""), "。！？")
+	heading := cjk.IsHan(last) && headingRe.MatchString(para[0]) && !strings.ContainsAny(strings.Join(para, ""), "。！？")
 	if !endsSentence(prev) && !heading {
 		return false
 	}
@@ -809,9 +939,10 @@ func (is *issue) paragraphs(d *draft, news bool) []para {
 			if i+1 < len(d.lines) {
 				next = is.lines[d.lines[i+1]].text
 			}
-			brk := paraEnd(prev.text, l.text, widths[prev.page], len(cur) == 1) ||
+			brk := paraEnd(prev.text, l.text, next, widths[prev.page], len(cur) == 1) ||
 				(len(cur) > 1 && startsParagraph(cur, l.text, next, widths[l.page])) ||
 				(endsSentence(prev.text) && headingRe.MatchString(l.text)) ||
+				headingEnds(cur, l.text, widths[prev.page]) ||
 				(news && endsSentence(prev.text) && dateLeadRe.MatchString(l.text))
 			if brk {
 				flush()
@@ -825,6 +956,22 @@ func (is *issue) paragraphs(d *draft, news bool) []para {
 	}
 	flush()
 	return out
+}
+
+// headingEnds reports whether the numbered heading in para ends before
+// line: the heading holds no full stop, its last line falls short of the
+// column, and line is indented like a paragraph's first.
+func headingEnds(para []string, line string, width int) bool {
+	if len(para) < 2 || !headingRe.MatchString(para[0]) {
+		return false
+	}
+	for _, l := range para {
+		if strings.ContainsAny(l, "。！？") {
+			return false
+		}
+	}
+	w := displayWidth(line)
+	return displayWidth(para[len(para)-1]) < width-1 && w < width-1 && w >= width-max(8, width/6)
 }
 
 // draftWidths measures the column width of each page of a draft from the
