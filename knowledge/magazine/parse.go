@@ -74,6 +74,9 @@ type issue struct {
 	double  bool              // body lines are double-spaced
 	width   int               // the most common column width in the issue
 	mark    pageMark          // how the text marks its pages
+	// rewrapped is set when the extraction wrapped every page on its
+	// own: a page that ends mid-paragraph ends with a short line.
+	rewrapped bool
 }
 
 var (
@@ -117,6 +120,7 @@ func readIssue(name, text string) *issue {
 	}
 	is.classify()
 	is.measure()
+	is.rewrapped = is.detectRewrap()
 	for _, p := range is.pages {
 		is.findTitleBlock(p)
 	}
@@ -389,6 +393,41 @@ func (is *issue) measure() {
 	}
 }
 
+// detectRewrap tells a text wrapped page by page from one wrapped as it
+// flows: a page that ends inside a paragraph ends with a full line in
+// the one, a short line in the other.
+func (is *issue) detectRewrap() bool {
+	short, full := 0, 0
+	for _, p := range is.pages[:max(0, len(is.pages)-1)] {
+		li := is.lastBody(p)
+		if li < 0 {
+			continue
+		}
+		t := is.lines[li].text
+		switch w := displayWidth(t); {
+		case w >= p.width-1:
+			full++
+		case !endsSentence(t) && w <= p.width-4 && !is.authorShaped(t):
+			short++
+		}
+	}
+	return short >= 2 && short > full
+}
+
+// lastBody returns the index of the last body line of page p, or -1.
+func (is *issue) lastBody(p *srcPage) int {
+	for k := len(p.lines) - 1; k >= 0; k-- {
+		switch is.lines[p.lines[k]].role {
+		case roleBody:
+			return p.lines[k]
+		case roleHeader, roleLabel:
+			continue
+		}
+		return -1
+	}
+	return -1
+}
+
 // columnWidth estimates the width of the column some lines were set in.
 // Punctuation squeezed to justify a line lets a full line hold an extra
 // character, so full lines measure the column width or a little more: the
@@ -462,7 +501,7 @@ func (is *issue) findTitleBlock(p *srcPage) {
 		return
 	}
 	if is.authorShaped(is.lines[last].text) {
-		titles := is.titleLinesBefore(p, end, 3)
+		titles := is.titleLinesBefore(p, end, 3, true)
 		if len(titles) > 0 {
 			p.titles, p.author = titles, last
 			for _, t := range titles {
@@ -482,12 +521,15 @@ func (is *issue) findTitleBlock(p *srcPage) {
 	if !titleShaped(l.text) || headingRe.MatchString(l.text) {
 		return
 	}
-	titles := append(is.titleLinesBefore(p, end, 2), last)
+	titles := append(is.titleLinesBefore(p, end, 2, false), last)
 	first := slices.Index(p.lines, titles[0])
 	if first < 1 {
 		return
 	}
 	if prev := is.lines[p.lines[first-1]]; prev.role == roleBody && !is.foreignAfter(p, first) {
+		return
+	}
+	if is.restOfSentence(p, titles[0]) {
 		return
 	}
 	// A full line after an unfinished one continues it.
@@ -602,7 +644,7 @@ func (is *issue) foreignAfter(p *srcPage, k int) bool {
 
 // titleLinesBefore collects up to max title lines that end right before
 // line index k of page p, top first.
-func (is *issue) titleLinesBefore(p *srcPage, k, max int) []int {
+func (is *issue) titleLinesBefore(p *srcPage, k, max int, needOne bool) []int {
 	var out []int
 	for j := k - 1; j >= 0 && len(out) < max; j-- {
 		li := p.lines[j]
@@ -613,20 +655,54 @@ func (is *issue) titleLinesBefore(p *srcPage, k, max int) []int {
 		full := displayWidth(l.text) >= p.width-1
 		if full && !hasInnerSpace(l.text) && !(is.double && l.adj) {
 			// A full line that is not set apart from what follows is the
-			// body's last line, not a title.
+			// body's last line, not a title — unless a byline needs a
+			// title and no shorter line gives one.
+			if needOne && len(out) == 0 && balanced(l.text) {
+				out = append(out, li)
+			}
 			break
 		}
 		out = append(out, li)
 	}
+	// A page wrapped on its own ends its text with a short line: after a
+	// long line that does not finish its sentence, the topmost short
+	// line is the rest of that sentence, not a title.
+	if len(out) > 0 && is.restOfSentence(p, out[len(out)-1]) {
+		out = out[:len(out)-1]
+	}
 	slices.Reverse(out)
 	return out
+}
+
+// restOfSentence reports, for a text wrapped page by page, whether line
+// li is the short rest of the paragraph the long line above it belongs to.
+func (is *issue) restOfSentence(p *srcPage, li int) bool {
+	if !is.rewrapped {
+		return false
+	}
+	k := slices.Index(p.lines, li)
+	if k < 1 {
+		return false
+	}
+	above := is.lines[p.lines[k-1]]
+	// A long line that ends a sentence rarely ends its paragraph too: the
+	// next sentence goes on in the short line.
+	return above.role == roleBody && displayWidth(above.text) >= p.width-max(6, p.width/8) &&
+		(!endsSentence(above.text) || displayWidth(above.text) >= p.width-1)
 }
 
 // titleShaped reports a line that could be part of a title: no sentence
 // punctuation, not too long, some Han text.
 func titleShaped(s string) bool {
 	n := utf8.RuneCountInString(s)
-	return n >= 2 && n <= 32 && !hasSentencePunct(s) && strings.ContainsFunc(s, cjk.IsHan) && !endsSentence(s)
+	return n >= 2 && n <= 32 && !hasSentencePunct(s) && strings.ContainsFunc(s, cjk.IsHan) && !endsSentence(s) && balanced(s)
+}
+
+// balanced reports a line that closes every quotation and book title it
+// opens: a title is whole, a body line may break inside a quotation.
+func balanced(s string) bool {
+	return strings.Count(s, "“") == strings.Count(s, "”") && strings.Count(s, "《") == strings.Count(s, "》") &&
+		strings.Count(s, "（") == strings.Count(s, "）")
 }
 
 func hasInnerSpace(s string) bool {
@@ -696,8 +772,9 @@ func paraEnd(line, next, after string, width int, first bool) bool {
 		if !endsSentence(line) && (!first || !indented(next, width)) {
 			return false
 		}
-		// A sentence that ends there goes on in a full line after.
-		if !first && displayWidth(next) >= width-1 {
+		// A sentence that ends there goes on in a line that is not
+		// indented.
+		if !first && (displayWidth(next) >= width-1 || !indented(next, width)) {
 			return false
 		}
 	}
@@ -723,10 +800,15 @@ func leadWidth(s string) int {
 		return 0
 	}
 	if strings.ContainsRune("“‘《（", rs[0]) {
-		if len(rs) > 1 {
-			return 2 + runeDisplayWidth(rs[1])
+		// Opening marks travel with the character after them.
+		w := 0
+		for _, r := range rs {
+			w += runeDisplayWidth(r)
+			if !strings.ContainsRune("“‘《（", r) {
+				break
+			}
 		}
-		return 2
+		return w
 	}
 	w := 0
 	for _, r := range rs {
@@ -939,7 +1021,11 @@ func (is *issue) paragraphs(d *draft, news bool) []para {
 			if i+1 < len(d.lines) {
 				next = is.lines[d.lines[i+1]].text
 			}
-			brk := paraEnd(prev.text, l.text, next, widths[prev.page], len(cur) == 1) ||
+			// A rewrapped page ends mid-paragraph with a short line: the
+			// sentence goes on, or the next page goes on in a full line.
+			pageJoin := is.rewrapped && prev.page != l.page && !isHeading(cur) &&
+				(!endsSentence(prev.text) || displayWidth(l.text) >= widths[l.page]-1)
+			brk := !pageJoin && paraEnd(prev.text, l.text, next, widths[prev.page], len(cur) == 1) ||
 				(len(cur) > 1 && startsParagraph(cur, l.text, next, widths[l.page])) ||
 				(endsSentence(prev.text) && headingRe.MatchString(l.text)) ||
 				headingEnds(cur, l.text, widths[prev.page]) ||
@@ -956,6 +1042,20 @@ func (is *issue) paragraphs(d *draft, news bool) []para {
 	}
 	flush()
 	return out
+}
+
+// isHeading reports a paragraph that is a numbered section heading (一、,
+// （一）): it opens with the number and holds no full stop.
+func isHeading(para []string) bool {
+	if len(para) == 0 || !topHeadingRe.MatchString(para[0]) {
+		return false
+	}
+	for _, l := range para {
+		if strings.ContainsAny(l, "。！？") {
+			return false
+		}
+	}
+	return true
 }
 
 // headingEnds reports whether the numbered heading in para ends before
