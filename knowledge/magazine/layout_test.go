@@ -112,8 +112,9 @@ type layout struct {
 	// rewrap re-wraps every page on its own, so the last line of a page
 	// that ends mid-paragraph is short.
 	rewrap bool
-	// spaced sets section headers, place labels and two-character names
-	// with letter spacing (组 织 工 作 动 态, 磐 石市, 王 莉).
+	// spaced sets place labels and two-character names with letter
+	// spacing (磐 石市, 王 莉); short section names always are (组 织 工
+	// 作 动 态).
 	spaced bool
 	// headerFirst puts the running header at the start of a page rather
 	// than at its end.
@@ -241,10 +242,24 @@ func (r *renderer) spacedLabel(s string) string {
 	return strings.Join(parts, " ")
 }
 
+// spaceOut letter-spaces a short name (卷 首 语).
+func spaceOut(s string) string {
+	rs := []rune(s)
+	if len(rs) > 6 {
+		return s
+	}
+	parts := make([]string, len(rs))
+	for i, c := range rs {
+		parts[i] = string(c)
+	}
+	return strings.Join(parts, " ")
+}
+
 // page adds one page: the header, body lines and what ends the page.
 func (r *renderer) page(section string, body []string, tail []pageLine) {
 	var p []pageLine
-	header := pageLine{text: r.spacedLabel(section)}
+	// The magazine letter-spaces its short section names always.
+	header := pageLine{text: spaceOut(section)}
 	if r.l.headerFirst {
 		p = append(p, header)
 	}

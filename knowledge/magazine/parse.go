@@ -88,6 +88,11 @@ var (
 	// dateLeadRe matches a news item's opening time phrase: 7 月 22 日，
 	// 8 月 3 日至 9 日，7 月以来，七一期间，
 	dateLeadRe = regexp.MustCompile(`^(?:(?:\d{4}\s*年\s*)?\d{1,2}\s*月(?:初|上旬|中旬|下旬|中|底|末|份)?(?:\s*\d{1,2}\s*日)?(?:\s*(?:至|—|－|-|～|~)\s*(?:\d{1,2}\s*月\s*)?\d{1,2}\s*日)?(?:以来|期间|前后|前夕|之际)?|[\p{Han}]{1,6}(?:期间|以来|前夕|之际)|同日|近日|日前)\s*[，,]`)
+	// datedLeadRe matches the dated form of a news item's opening (7 月
+	// 22 日，): strong enough to open an item at any line start after a
+	// finished sentence. A phrase like 活动开展以来， opens one only at a
+	// paragraph start.
+	datedLeadRe = regexp.MustCompile(`^(?:\d{4}\s*年\s*)?\d{1,2}\s*月`)
 	// speakerRe matches a quoted leader's headline: 习近平：…
 	speakerRe     = regexp.MustCompile(`^\p{Han}{2,8}[：:]`)
 	attributionRe = regexp.MustCompile(`^(?:—{2,}|－{2,}|-{2,})`)
@@ -532,9 +537,12 @@ func (is *issue) findTitleBlock(p *srcPage) {
 	if is.restOfSentence(p, titles[0]) {
 		return
 	}
-	// A full line after an unfinished one continues it.
+	// A full line after an unfinished one continues it, unless it is
+	// wider than the column with no comma or stop to squeeze, or the
+	// page opens a new section (whose first article's title it must be).
 	if prev := is.lines[p.lines[first-1]]; prev.role == roleBody && !endsSentence(prev.text) &&
-		displayWidth(is.lines[titles[0]].text) >= p.width-1 {
+		displayWidth(is.lines[titles[0]].text) >= p.width-1 && displayWidth(is.lines[titles[0]].text) <= p.width &&
+		!is.opensSection(p) {
 		return
 	}
 	// After a finished sentence, a line no wider than an indented first
@@ -572,6 +580,12 @@ func (is *issue) freshStart(p *srcPage) bool {
 	return true
 }
 
+// opensSection reports whether page p's running header names another
+// section than the page before.
+func (is *issue) opensSection(p *srcPage) bool {
+	return p.num > 1 && p.section != "" && is.pages[p.num-2].section != "" && is.pages[p.num-2].section != p.section
+}
+
 // nextPageOpensParagraph reports whether the first body line after page
 // p is indented like the first line of a paragraph.
 // A page of another section opens an article, and so a paragraph, too.
@@ -606,9 +620,8 @@ func (is *issue) headerFollows(p *srcPage, k int) bool {
 }
 
 // foreignAfter reports whether line index k of page p cannot be the end of
-// the paragraph before it: a paragraph that does not end a sentence is a
-// heading, and a heading holds no full stop and is not the continuation of
-// a full line broken mid-word.
+// the paragraph before it: only a numbered heading ends without a
+// sentence end, and a heading holds no full stop.
 func (is *issue) foreignAfter(p *srcPage, k int) bool {
 	prev := is.lines[p.lines[k-1]]
 	if endsSentence(prev.text) {
@@ -620,26 +633,18 @@ func (is *issue) foreignAfter(p *srcPage, k int) bool {
 		// without a full stop cannot end that sentence.
 		return true
 	}
-	// Walk back over the paragraph: if it holds a sentence end, it is
-	// running text, not a heading, and the short line does not belong.
-	for j := k - 1; j >= 0; j-- {
+	// Walk back a few lines: the short line continues a heading only
+	// when a numbered heading opens there with no sentence end since.
+	for j := k - 1; j >= 0 && j >= k-4; j-- {
 		l := is.lines[p.lines[j]]
-		if l.role != roleBody {
-			break
-		}
-		if j < k-1 && paraEnd(l.text, "", "", p.width, false) {
-			// A short line ends the paragraph before, or is this
-			// paragraph's indented first line.
-			if indented(l.text, p.width) && strings.ContainsAny(l.text, "。！？") {
-				return true
-			}
-			break
-		}
-		if strings.ContainsAny(l.text, "。！？") {
+		if l.role != roleBody || strings.ContainsAny(l.text, "。！？") {
 			return true
 		}
+		if headingRe.MatchString(l.text) {
+			return false
+		}
 	}
-	return false
+	return true
 }
 
 // titleLinesBefore collects up to max title lines that end right before
@@ -653,10 +658,11 @@ func (is *issue) titleLinesBefore(p *srcPage, k, max int, needOne bool) []int {
 			break
 		}
 		full := displayWidth(l.text) >= p.width-1
-		if full && !hasInnerSpace(l.text) && !(is.double && l.adj) {
+		if full && !hasInnerSpace(l.text) && !(is.double && l.adj) && displayWidth(l.text) <= p.width {
 			// A full line that is not set apart from what follows is the
 			// body's last line, not a title — unless a byline needs a
-			// title and no shorter line gives one.
+			// title and no shorter line gives one. A line wider than the
+			// column with no comma or stop to squeeze is no body line.
 			if needOne && len(out) == 0 && balanced(l.text) {
 				out = append(out, li)
 			}
@@ -788,7 +794,8 @@ func paraEnd(line, next, after string, width int, first bool) bool {
 	// unless that line is the heading's last and another indented line
 	// follows it.
 	return next != "" && indented(next, width) && !endsSentence(next) &&
-		(after == "" || !indented(after, width) || headingRe.MatchString(after))
+		(after == "" || !indented(after, width) || headingRe.MatchString(after)) &&
+		(after == "" || displayWidth(next)+leadWidth(after) <= width)
 }
 
 // leadWidth measures what a line opens with that a typesetter does not
@@ -843,7 +850,7 @@ func runeDisplayWidth(r rune) int {
 // wideColumn is the width above which a column is too wide to tell an
 // indent from the play that squeezed punctuation gives a line: a full-page
 // line holds many marks, and its width varies by more than an indent.
-const wideColumn = 50
+const wideColumn = 60
 
 // indented reports a line that looks like the indented first line of a
 // paragraph: short of the column by about two characters. Punctuation may
@@ -1029,7 +1036,7 @@ func (is *issue) paragraphs(d *draft, news bool) []para {
 				(len(cur) > 1 && startsParagraph(cur, l.text, next, widths[l.page])) ||
 				(endsSentence(prev.text) && headingRe.MatchString(l.text)) ||
 				headingEnds(cur, l.text, widths[prev.page]) ||
-				(news && endsSentence(prev.text) && dateLeadRe.MatchString(l.text))
+				(news && endsSentence(prev.text) && datedLeadRe.MatchString(l.text))
 			if brk {
 				flush()
 			}
