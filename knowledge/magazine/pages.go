@@ -165,7 +165,7 @@ func pageStartsOf(raw []string, mark pageMark) (starts []bool, lines []string) {
 // heading that happens to recur far apart (the same issue twice in a file,
 // the same heading in two articles) is not a header. near is how close
 // two occurrences must be, in the unit of pos.
-func recurringHeaders(texts []string, pos []int, near int) map[string]bool {
+func recurringHeaders(texts []string, pos []int, near, minHits int) map[string]bool {
 	last := map[string]int{}
 	hits := map[string]int{}
 	for i, t := range texts {
@@ -179,7 +179,7 @@ func recurringHeaders(texts []string, pos []int, near int) map[string]bool {
 	}
 	out := map[string]bool{}
 	for t, n := range hits {
-		if n >= 1 && (utf8.RuneCountInString(t) >= 5 || n >= 2) {
+		if n >= minHits && (utf8.RuneCountInString(t) >= 5 || n >= 2) {
 			out[t] = true
 		}
 	}
@@ -192,10 +192,24 @@ func recurringShaped(t string) bool {
 	return headerShaped(t) && !hasSentencePunct(t) && !headingRe.MatchString(t) && !dateLeadRe.MatchString(t)
 }
 
-// inferPages cuts a text without page marks into pages: a page ends after
-// a run of running headers and labels. A header that opens a page thus
-// closes the page before it, which is where title blocks look for it.
+// inferPages cuts a text without page marks into pages at its running
+// headers. Headers open pages when the text starts with one and does not
+// end with one; otherwise they close pages.
 func (is *issue) inferPages() {
+	isHeader := func(l srcLine) bool {
+		_, hdr := is.headerOf(l.text)
+		return hdr || isRegionLabel(l.text)
+	}
+	first, last := -1, -1
+	for i, l := range is.lines {
+		if l.role != roleBlank {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	open := first >= 0 && isHeader(is.lines[first]) && !isHeader(is.lines[last])
 	var pages []*srcPage
 	page := &srcPage{num: 1, author: -1}
 	pages = append(pages, page)
@@ -206,9 +220,8 @@ func (is *issue) inferPages() {
 			l.page = page.num
 			continue
 		}
-		_, hdr := is.headerOf(l.text)
-		isLabel := isRegionLabel(l.text)
-		if inHeader && !hdr && !isLabel {
+		hdr := isHeader(*l)
+		if len(page.lines) > 0 && (open && hdr && !inHeader || !open && inHeader && !hdr) {
 			page = &srcPage{num: len(pages) + 1, author: -1}
 			pages = append(pages, page)
 		}
@@ -221,23 +234,30 @@ func (is *issue) inferPages() {
 
 // boundaryTexts returns the text of each page's first and last lines
 // (without spaces) and their pages, or of every line with its position
-// when pages are not marked.
-func (is *issue) boundaryTexts() (texts []string, pos []int, near int) {
+// when pages are not marked. minHits is how often a header must recur
+// near an earlier occurrence: without page marks any line is a candidate,
+// so a header must be seen on three pages.
+func (is *issue) boundaryTexts() (texts []string, pos []int, near, minHits int) {
 	if is.mark == markNone {
-		n := 0
+		n, prev := 0, ""
 		for _, l := range is.lines {
 			if l.role == roleBlank {
 				continue
 			}
-			texts = append(texts, whitespace.RemoveInLines(l.text))
-			pos = append(pos, n)
+			// The second line of a numbered heading (三、…落 / 实重要讲话
+			// 重要指示精神) recurs in parallel headings; it is no header.
+			if !(topHeadingRe.MatchString(prev) && !strings.ContainsAny(prev, "。！？")) {
+				texts = append(texts, whitespace.RemoveInLines(l.text))
+				pos = append(pos, n)
+			}
+			prev = l.text
 			n++
 		}
-		return texts, pos, 160
+		return texts, pos, 160, 2
 	}
 	for _, li := range is.boundaryLines() {
 		texts = append(texts, whitespace.RemoveInLines(is.lines[li].text))
 		pos = append(pos, is.lines[li].page)
 	}
-	return texts, pos, 3
+	return texts, pos, 3, 1
 }

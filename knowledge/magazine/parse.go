@@ -174,8 +174,8 @@ func (is *issue) split(text string) {
 // learnHeaders finds the running headers: short lines that recur at page
 // boundaries of nearby pages, and letter-spaced labels.
 func (is *issue) learnHeaders() {
-	texts, pos, near := is.boundaryTexts()
-	for t := range recurringHeaders(texts, pos, near) {
+	texts, pos, near, minHits := is.boundaryTexts()
+	for t := range recurringHeaders(texts, pos, near, minHits) {
 		is.headers[t] = t
 	}
 	for _, l := range is.lines {
@@ -239,8 +239,9 @@ func (is *issue) headerOf(text string) (string, bool) {
 	return "", false
 }
 
-// headerVariantOf returns the section a line names when it holds a running
-// header with a few more characters (全市组织工作动态 for 组织工作动态).
+// headerVariantOf returns the section a line names when it ends with a
+// running header after a few more characters (全市组织工作动态 for
+// 组织工作动态).
 // Only lines at a page boundary are read this way.
 func (is *issue) headerVariantOf(text string) (string, bool) {
 	t := whitespace.RemoveInLines(text)
@@ -251,7 +252,7 @@ func (is *issue) headerVariantOf(text string) (string, bool) {
 	best := ""
 	for _, h := range sortedKeys(is.headers) {
 		hn := utf8.RuneCountInString(h)
-		if hn >= 4 && n <= hn+6 && strings.Contains(t, h) && len(h) > len(best) {
+		if hn >= 4 && n <= hn+6 && strings.HasSuffix(t, h) && len(h) > len(best) {
 			best = h
 		}
 	}
@@ -803,41 +804,31 @@ func paraEnd(line, next, after string, width int, first bool) bool {
 // character after it, else one character.
 func leadWidth(s string) int {
 	rs := []rune(s)
-	if len(rs) == 0 {
-		return 0
+	w, i := 0, 0
+	// Opening marks travel with what follows them.
+	for i < len(rs) && strings.ContainsRune("“‘《（", rs[i]) {
+		w += runeDisplayWidth(rs[i])
+		i++
 	}
-	if strings.ContainsRune("“‘《（", rs[0]) {
-		// Opening marks travel with the character after them.
-		w := 0
-		for _, r := range rs {
-			w += runeDisplayWidth(r)
-			if !strings.ContainsRune("“‘《（", r) {
-				break
-			}
+	switch {
+	case i < len(rs) && isLatinWord(rs[i]):
+		for i < len(rs) && isLatinWord(rs[i]) {
+			w++
+			i++
 		}
-		return w
-	}
-	w := 0
-	for _, r := range rs {
-		if !isLatinWord(r) {
-			break
-		}
+		// A space usually set the word apart from the text before it.
 		w++
+	case i < len(rs):
+		w += runeDisplayWidth(rs[i])
+		i++
 	}
-	if w == 0 {
-		// A closing mark never starts a line: it travels with the
-		// character before it.
-		w = runeDisplayWidth(rs[0])
-		for _, r := range rs[1:] {
-			if !strings.ContainsRune("，。、；：？！”’）》", r) {
-				break
-			}
-			w += runeDisplayWidth(r)
-		}
-		return w
+	// A closing mark never starts a line: it travels with the character
+	// before it.
+	for i < len(rs) && strings.ContainsRune("，。、；：？！”’）》", rs[i]) {
+		w += runeDisplayWidth(rs[i])
+		i++
 	}
-	// A space usually set the word apart from the text before it.
-	return w + 1
+	return w
 }
 
 func runeDisplayWidth(r rune) int {
@@ -881,11 +872,17 @@ func startsParagraph(para []string, line, next string, width int) bool {
 	}
 	// prev may end a heading (no full stop anywhere in it) mid-word.
 	last, _ := utf8.DecodeLastRuneInString(prev)
-	heading := cjk.IsHan(last) && headingRe.MatchString(para[0]) && !strings.ContainsAny(strings.Join(para, ""), "。！？")
+	heading := cjk.IsHan(last) && topHeadingRe.MatchString(para[0]) && !strings.ContainsAny(strings.Join(para, ""), "。！？")
 	if !endsSentence(prev) && !heading {
 		return false
 	}
-	return indented(line, width) && !endsSentence(line) && !openQuote(prev)
+	if indented(line, width) && !endsSentence(line) && !openQuote(prev) {
+		return true
+	}
+	// A shorter line without a sentence end after a finished one is a
+	// heading of its own line, when a paragraph's first line follows.
+	return endsSentence(prev) && !openQuote(prev) && !endsSentence(line) && displayWidth(line) < width-1 &&
+		(indented(next, width) || topHeadingRe.MatchString(line))
 }
 
 // openQuote reports a line that leaves a quotation or bracket open. A
