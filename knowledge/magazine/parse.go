@@ -77,6 +77,12 @@ type issue struct {
 	// rewrapped is set when the extraction wrapped every page on its
 	// own: a page that ends mid-paragraph ends with a short line.
 	rewrapped bool
+	// rough is the column width of the whole text, before lines are
+	// classified; 0 when too few lines.
+	rough int
+	// wide is the column width above which indents cannot be told
+	// (see wideColumn); wider when the wide pages are set precisely.
+	wide int
 }
 
 var (
@@ -169,6 +175,13 @@ func (is *issue) split(text string) {
 		}
 	}
 	is.double = nonBlank > 0 && followed*10 >= nonBlank*6
+	var texts []string
+	for _, l := range is.lines {
+		if l.role != roleBlank {
+			texts = append(texts, l.text)
+		}
+	}
+	is.rough = columnWidth(texts)
 }
 
 // learnHeaders finds the running headers: short lines that recur at page
@@ -314,6 +327,11 @@ func (is *issue) classify() {
 // unglue removes a running header stuck to the start (or end) of a body
 // line at a page boundary, keeping the rest of the line as body.
 func (is *issue) unglue(l *srcLine, atStart bool) {
+	// A line no wider than the column holds nothing glued to it: it may
+	// well open with the section's own words.
+	if is.rough > 0 && displayWidth(l.text) <= is.rough+4 {
+		return
+	}
 	t := whitespace.RemoveInLines(l.text)
 	for _, h := range sortedKeys(is.headers) {
 		sec := is.headers[h]
@@ -397,6 +415,47 @@ func (is *issue) measure() {
 			p.width = is.width
 		}
 	}
+	is.wide = wideColumn
+	if is.preciseWidePages() {
+		is.wide = 1 << 30
+		// Set to the character, a page is as wide as its full lines:
+		// the many indented first lines of a page do not narrow it.
+		for _, p := range is.pages {
+			if p.width < is.width && p.width >= is.width-6 {
+				p.width = is.width
+			}
+		}
+	}
+}
+
+// preciseWidePages reports whether the lines of the issue's wide pages
+// fill their column to the character: then an indent shows there too.
+func (is *issue) preciseWidePages() bool {
+	hist := map[int]int{}
+	near := 0
+	for _, p := range is.pages {
+		if p.width <= wideColumn {
+			continue
+		}
+		for _, li := range p.lines {
+			if l := is.lines[li]; l.role == roleBody {
+				if w := displayWidth(l.text); w >= p.width-8 {
+					hist[w]++
+					near++
+				}
+			}
+		}
+	}
+	mode := 0
+	for w, n := range hist {
+		if n > hist[mode] || n == hist[mode] && w > mode {
+			mode = w
+		}
+	}
+	// Full lines measure the column, or a mark more where a closing mark
+	// was squeezed in.
+	exact := hist[mode-1] + hist[mode] + hist[mode+1] + hist[mode+2]
+	return near >= 20 && exact*10 >= near*7
 }
 
 // detectRewrap tells a text wrapped page by page from one wrapped as it
@@ -549,7 +608,7 @@ func (is *issue) findTitleBlock(p *srcPage) {
 	// After a finished sentence, a line no wider than an indented first
 	// line may open a paragraph that the next page continues.
 	if prev := is.lines[p.lines[first-1]]; prev.role == roleBody && endsSentence(prev.text) &&
-		indented(is.lines[titles[0]].text, p.width) && !is.nextPageOpensParagraph(p) {
+		is.indented(is.lines[titles[0]].text, p.width) && !is.nextPageOpensParagraph(p) {
 		return
 	}
 	p.titles = titles
@@ -598,7 +657,7 @@ func (is *issue) nextPageOpensParagraph(p *srcPage) bool {
 		}
 		for _, li := range q.lines {
 			if l := is.lines[li]; l.role == roleBody {
-				return indented(l.text, q.width) || headingRe.MatchString(l.text)
+				return is.indented(l.text, q.width) || headingRe.MatchString(l.text)
 			}
 		}
 	}
@@ -763,7 +822,7 @@ func isSpacedName(s string) bool {
 // line of a paragraph is indented, so it falls short too: it ends the
 // paragraph only when it is much shorter, ends a sentence, or is followed
 // by another indented line (a one-line heading or paragraph).
-func paraEnd(line, next, after string, width int, first bool) bool {
+func (is *issue) paraEnd(line, next, after string, width int, first bool) bool {
 	w := displayWidth(line)
 	if w >= width-1 || openQuote(line) {
 		return false
@@ -776,12 +835,12 @@ func paraEnd(line, next, after string, width int, first bool) bool {
 		limit -= 4
 	}
 	if next != "" && w+leadWidth(next) > limit {
-		if !endsSentence(line) && (!first || !indented(next, width)) {
+		if !endsSentence(line) && (!first || !is.indented(next, width)) {
 			return false
 		}
 		// A sentence that ends there goes on in a line that is not
 		// indented.
-		if !first && (displayWidth(next) >= width-1 || !indented(next, width)) {
+		if !first && (displayWidth(next) >= width-1 || !is.indented(next, width)) {
 			return false
 		}
 	}
@@ -794,8 +853,8 @@ func paraEnd(line, next, after string, width int, first bool) bool {
 	// Followed by an indented line, a first line is a heading of its own,
 	// unless that line is the heading's last and another indented line
 	// follows it.
-	return next != "" && indented(next, width) && !endsSentence(next) &&
-		(after == "" || !indented(after, width) || headingRe.MatchString(after)) &&
+	return next != "" && is.indented(next, width) && !endsSentence(next) &&
+		(after == "" || !is.indented(after, width) || headingRe.MatchString(after)) &&
 		(after == "" || displayWidth(next)+leadWidth(after) <= width)
 }
 
@@ -847,8 +906,8 @@ const wideColumn = 60
 // paragraph: short of the column by about two characters. Punctuation may
 // have been squeezed, so the line's narrowest reading must leave room for
 // the indent and its widest must not fill the column.
-func indented(line string, width int) bool {
-	if width > wideColumn {
+func (is *issue) indented(line string, width int) bool {
+	if width > is.wide {
 		return false
 	}
 	w := displayWidth(line)
@@ -859,7 +918,7 @@ func indented(line string, width int) bool {
 // next inside what looked like one paragraph, is in fact the indented
 // first line of a new one: prev filled the column and finished a sentence
 // or a heading, and line is indented.
-func startsParagraph(para []string, line, next string, width int) bool {
+func (is *issue) startsParagraph(para []string, line, next string, width int) bool {
 	prev := para[len(para)-1]
 	if displayWidth(prev) < width-1 || next == "" {
 		return false
@@ -876,13 +935,21 @@ func startsParagraph(para []string, line, next string, width int) bool {
 	if !endsSentence(prev) && !heading {
 		return false
 	}
-	if indented(line, width) && !endsSentence(line) && !openQuote(prev) {
+	// A line wider than an indented one that is short only because what
+	// follows could not fit is full, not indented.
+	if w := displayWidth(line); is.indented(line, width) && !endsSentence(line) && !openQuote(prev) && (w <= width-4 || w+leadWidth(next) <= width) {
+		return true
+	}
+	// A line of an indent's width that ends a sentence, with a full line
+	// after it, is a run-in heading: the paragraph it opens breaks after
+	// it, as the magazine sets them.
+	if endsSentence(prev) && endsSentence(line) && is.indented(line, width) && displayWidth(next) >= width-1 {
 		return true
 	}
 	// A shorter line without a sentence end after a finished one is a
 	// heading of its own line, when a paragraph's first line follows.
 	return endsSentence(prev) && !openQuote(prev) && !endsSentence(line) && displayWidth(line) < width-1 &&
-		(indented(next, width) || topHeadingRe.MatchString(line))
+		(is.indented(next, width) || topHeadingRe.MatchString(line))
 }
 
 // openQuote reports a line that leaves a quotation or bracket open. A
@@ -1029,10 +1096,10 @@ func (is *issue) paragraphs(d *draft, news bool) []para {
 			// sentence goes on, or the next page goes on in a full line.
 			pageJoin := is.rewrapped && prev.page != l.page && !isHeading(cur) &&
 				(!endsSentence(prev.text) || displayWidth(l.text) >= widths[l.page]-1)
-			brk := !pageJoin && paraEnd(prev.text, l.text, next, widths[prev.page], len(cur) == 1) ||
-				(len(cur) > 1 && startsParagraph(cur, l.text, next, widths[l.page])) ||
+			brk := !pageJoin && is.paraEnd(prev.text, l.text, next, widths[prev.page], len(cur) == 1) ||
+				(len(cur) > 1 && is.startsParagraph(cur, l.text, next, widths[l.page])) ||
 				(endsSentence(prev.text) && headingRe.MatchString(l.text)) ||
-				headingEnds(cur, l.text, widths[prev.page]) ||
+				is.headingEnds(cur, l.text, widths[prev.page]) ||
 				(news && endsSentence(prev.text) && datedLeadRe.MatchString(l.text))
 			if brk {
 				flush()
@@ -1065,7 +1132,7 @@ func isHeading(para []string) bool {
 // headingEnds reports whether the numbered heading in para ends before
 // line: the heading holds no full stop, its last line falls short of the
 // column, and line is indented like a paragraph's first.
-func headingEnds(para []string, line string, width int) bool {
+func (is *issue) headingEnds(para []string, line string, width int) bool {
 	if len(para) < 2 || !headingRe.MatchString(para[0]) {
 		return false
 	}
@@ -1101,6 +1168,9 @@ func (is *issue) draftWidths(d *draft) map[int]int {
 			if mx > 0 && mx+4 < w {
 				w = mx - 2
 			}
+		}
+		if pw := is.pages[pg-1].width; is.wide > wideColumn && w < pw && w >= pw-6 {
+			w = pw // set to the character: see measure
 		}
 		out[pg] = w
 	}
