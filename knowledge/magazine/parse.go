@@ -226,11 +226,14 @@ func headerShaped(t string) bool {
 	return strings.ContainsFunc(t, cjk.IsHan)
 }
 
-// isRegionLabel reports a letter-spaced place name (磐 石市).
+// isRegionLabel reports a place label of a news column: a place name
+// alone on its line, letter-spaced (磐 石市) or not (磐石市).
 func isRegionLabel(s string) bool {
 	j, ok := letterSpaced(s)
 	if !ok {
-		return false
+		t := strings.TrimFunc(s, isSpace)
+		last, _ := utf8.DecodeLastRuneInString(t)
+		return strings.ContainsRune("县市区旗", last) && !strings.ContainsFunc(t, func(r rune) bool { return !cjk.IsHan(r) }) && placeShaped(t)
 	}
 	n := utf8.RuneCountInString(j)
 	last, _ := utf8.DecodeLastRuneInString(j)
@@ -643,7 +646,16 @@ func (is *issue) freshStart(p *srcPage) bool {
 // opensSection reports whether page p's running header names another
 // section than the page before.
 func (is *issue) opensSection(p *srcPage) bool {
-	return p.num > 1 && p.section != "" && is.pages[p.num-2].section != "" && is.pages[p.num-2].section != p.section
+	if p.num <= 1 || p.section == "" || is.pages[p.num-2].section == "" || is.pages[p.num-2].section == p.section {
+		return false
+	}
+	// A news column opens with a dated item, not under a title.
+	for _, li := range p.lines {
+		if l := is.lines[li]; l.role == roleBody {
+			return !dateLeadRe.MatchString(l.text)
+		}
+	}
+	return true
 }
 
 // nextPageOpensParagraph reports whether the first body line after page
@@ -716,6 +728,17 @@ func (is *issue) titleLinesBefore(p *srcPage, k, max int, needOne bool) []int {
 		l := is.lines[li]
 		if l.role != roleBody || !titleShaped(l.text) {
 			break
+		}
+		// A line of a title of several lines is a phrase of its own, not
+		// the tail of a heading or sentence (精神).
+		if len(out) > 0 && utf8.RuneCountInString(whitespace.RemoveInLines(l.text)) < 4 {
+			break
+		}
+		// An indented line after a finished sentence opens a paragraph.
+		if j > 0 && len(out) > 0 && is.indented(l.text, p.width) && !hasInnerSpace(l.text) {
+			if above := is.lines[p.lines[j-1]]; above.role == roleBody && endsSentence(above.text) {
+				break
+			}
 		}
 		full := displayWidth(l.text) >= p.width-1
 		if full && !hasInnerSpace(l.text) && !(is.double && l.adj) && displayWidth(l.text) <= p.width {
@@ -824,7 +847,15 @@ func isSpacedName(s string) bool {
 // by another indented line (a one-line heading or paragraph).
 func (is *issue) paraEnd(line, next, after string, width int, first bool) bool {
 	w := displayWidth(line)
-	if w >= width-1 || openQuote(line) {
+	if openQuote(line) {
+		return false
+	}
+	// A first line that ends a sentence at its end is a run-in heading,
+	// however much the typesetter squeezed into it.
+	if first && endsSentence(line) {
+		return true
+	}
+	if w >= width-1 {
 		return false
 	}
 	// A line is short too when what the next line opens with (a number,
@@ -1315,9 +1346,7 @@ func (is *issue) labels() []string {
 	var out []string
 	for _, l := range is.lines {
 		if l.role == roleLabel {
-			if j, ok := letterSpaced(l.text); ok {
-				out = append(out, j)
-			}
+			out = append(out, whitespace.RemoveInLines(l.text))
 		}
 	}
 	return out
