@@ -551,7 +551,10 @@ func TestLayoutsGiveTheSameTable(t *testing.T) {
 						continue
 					}
 					l := layout{width: width, perPage: 24, double: double, marker: marker, rewrap: rewrap, spaced: width%2 == 0, headerFirst: width == 27, seed: uint64(width)}
-					t.Run(l.String(), func(t *testing.T) { checkLayout(t, m, l) })
+					t.Run(l.String(), func(t *testing.T) {
+						t.Parallel()
+						checkLayout(t, m, l)
+					})
 				}
 			}
 		}

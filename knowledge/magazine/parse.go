@@ -288,7 +288,7 @@ func (is *issue) classify() {
 				l.role, l.section = roleHeader, sec
 				continue
 			}
-			if isRegionLabel(l.text) {
+			if _, spaced := letterSpaced(l.text); spaced && isRegionLabel(l.text) {
 				l.role = roleLabel
 				continue
 			}
@@ -308,6 +308,18 @@ func (is *issue) classify() {
 			if k == len(p.lines)-1 {
 				is.unglue(l, false)
 			}
+		}
+		// A place name alone on a line, set without letter spacing, is a
+		// label only among the labels and headers that end a page.
+		for k := len(p.lines) - 1; k >= 0; k-- {
+			l := &is.lines[p.lines[k]]
+			if l.role == roleHeader || l.role == roleLabel {
+				continue
+			}
+			if l.role != roleBody || !isRegionLabel(l.text) {
+				break
+			}
+			l.role = roleLabel
 		}
 		for _, li := range p.lines {
 			l := is.lines[li]
@@ -1284,8 +1296,14 @@ func (is *issue) piecesOf(d *draft) []piece {
 	}
 	if d.post != "" {
 		name, post := parsePost(d.post)
-		if base.Author == "" {
+		switch {
+		case base.Author == "":
 			base.Author = name
+		case name != "" && name != base.Author:
+			// The byline and the post name different people: keep what
+			// the post says rather than lose it.
+			post = strings.TrimPrefix(name+"，"+post, "，")
+			post = strings.TrimSuffix(post, "，")
 		}
 		base.AuthorPost = post
 	}
@@ -1373,14 +1391,25 @@ func parsePost(s string) (name, post string) {
 	body := strings.TrimSpace(m[1])
 	if i := strings.IndexAny(body, "，,"); i > 0 {
 		head := whitespace.RemoveInLines(body[:i])
-		if n := utf8.RuneCountInString(head); n >= 2 && n <= 4 && !strings.ContainsFunc(head, func(r rune) bool { return !cjk.IsHan(r) }) {
+		if isName(head) {
 			return head, strings.TrimSpace(strings.TrimLeft(body[i:], "，,"))
 		}
 	}
-	if n := utf8.RuneCountInString(whitespace.RemoveInLines(body)); n >= 2 && n <= 4 {
-		return whitespace.RemoveInLines(body), ""
+	if t := whitespace.RemoveInLines(body); isName(t) {
+		return t, ""
 	}
 	return "", body
+}
+
+// isName reports a person's name: two to four Han characters that do not
+// end like a post (常委, 部长, 书记, 主任, 委员).
+func isName(s string) bool {
+	n := utf8.RuneCountInString(s)
+	if n < 2 || n > 4 || strings.ContainsFunc(s, func(r rune) bool { return !cjk.IsHan(r) }) {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(s)
+	return !strings.ContainsRune("委长员记任师授部处科", last)
 }
 
 // splitNews cuts a news column into its items: each begins with a dated
