@@ -52,9 +52,44 @@ type modelBlock struct {
 	items      []modelItem
 }
 
-// issueModel is an issue as a list of blocks.
+// issueModel is an issue as a list of blocks, with the line its cover
+// page prints (吉林党建 2020年第7期), if any.
 type issueModel struct {
+	cover  string
 	blocks []modelBlock
+}
+
+// perturbed returns another issue made from m: every string replaced by
+// r (place and person names, dates), under another cover.
+func (m issueModel) perturbed(r *strings.Replacer, cover string) issueModel {
+	out := issueModel{cover: cover}
+	for _, b := range m.blocks {
+		nb := b
+		nb.section = r.Replace(b.section)
+		nb.author = r.Replace(b.author)
+		nb.post = r.Replace(b.post)
+		nb.titleLines = nil
+		for _, t := range b.titleLines {
+			nb.titleLines = append(nb.titleLines, r.Replace(t))
+		}
+		nb.items = nil
+		for _, it := range b.items {
+			ni := it
+			ni.paras = nil
+			for _, p := range it.paras {
+				ni.paras = append(ni.paras, r.Replace(p))
+			}
+			ni.want.Title = r.Replace(it.want.Title)
+			ni.want.Author = r.Replace(it.want.Author)
+			ni.want.AuthorPost = r.Replace(it.want.AuthorPost)
+			ni.want.Section = r.Replace(it.want.Section)
+			ni.lead = r.Replace(it.lead)
+			ni.label = r.Replace(it.label)
+			nb.items = append(nb.items, ni)
+		}
+		out.blocks = append(out.blocks, nb)
+	}
+	return out
 }
 
 // bundledModel derives the model from the bundled issue's parse. The stray
@@ -386,6 +421,10 @@ func (r *renderer) text() string {
 // a sentence at its very end, which read as two (see wrapper.line).
 func render(m issueModel, l layout) (string, issueModel) {
 	r := &renderer{l: l, rng: rand.New(rand.NewPCG(l.seed, 7))}
+	r.expect.cover = m.cover
+	if m.cover != "" {
+		r.pages = append(r.pages, []pageLine{{text: m.cover}})
+	}
 	for _, b := range m.blocks {
 		r.block(b)
 	}
@@ -599,5 +638,67 @@ func TestLayoutsProperty(t *testing.T) {
 	t.Logf("%d of %d layouts gave a different article table", bad, n)
 	if bad*4 > n {
 		t.Errorf("%d of %d random layouts gave a different article table, more than a quarter", bad, n)
+	}
+}
+
+// otherIssue is a second issue made from the bundled one: other places,
+// people and months, under a cover that names it.
+func otherIssue(m issueModel) issueModel {
+	r := strings.NewReplacer(
+		"永吉", "安平", "磐石", "清河", "蛟河", "东湖", "桦甸", "云岭", "船营", "西城", "昌邑", "南山", "丰满", "北塘", "龙潭", "青石", "舒兰", "柳林",
+		"陈雪松", "赵明远", "刘秋伟", "孙立群", "陈国辉", "周海波", "李晓恒", "吴振东", "王 莉", "郑 岚", "王莉", "郑岚",
+		"三梁村", "杏花村", "7 月", "9 月", "8 月", "10 月",
+	)
+	return m.perturbed(r, "吉林党建 2020年第9期")
+}
+
+// TestTwoIssuesInOneFile renders two issues, each under its cover, into
+// one file: both article tables come back, each article with its issue.
+func TestTwoIssuesInOneFile(t *testing.T) {
+	m := bundledModel(t)
+	m.cover = "吉林党建 2020年第8期"
+	second := otherIssue(m)
+	for _, l := range []layout{
+		{width: 18, perPage: 24, double: true, marker: " ", spaced: true, seed: 1},
+		{width: 18, perPage: 24, marker: "\f", seed: 18},
+		{width: 21, perPage: 26, marker: "blank", seed: 3},
+	} {
+		t.Run(l.String(), func(t *testing.T) {
+			text1, want1 := render(m, l)
+			text2, want2 := render(second, l)
+			sep := "\n"
+			if l.marker == "\f" {
+				sep = "\n\f"
+			}
+			got, notes, err := readIssues("two.txt", text1+sep+text2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, "holds 2 issues") }) {
+				t.Errorf("notes %q do not say the file holds two issues", notes)
+			}
+			var got1, got2 []knowledge.Article
+			for _, a := range got {
+				switch a.IssueName() {
+				case "吉林党建 2020年第8期":
+					got1 = append(got1, a)
+				case "吉林党建 2020年第9期":
+					got2 = append(got2, a)
+				default:
+					t.Errorf("article %q has issue %q", a.Title, a.IssueName())
+				}
+			}
+			// Regions are learned from the whole file, so the wanted
+			// table is worked out over both issues.
+			both := issueModel{blocks: append(slices.Clone(want1.blocks), want2.blocks...)}
+			all := both.wantTable()
+			n1 := len(want1.wantTable())
+			for _, p := range compareTables(all[:n1], got1) {
+				t.Errorf("first issue: %s", p)
+			}
+			for _, p := range compareTables(all[n1:], got2) {
+				t.Errorf("second issue: %s", p)
+			}
+		})
 	}
 }

@@ -47,14 +47,16 @@ func findPageMark(raw []string) pageMark {
 			ideo++
 		}
 	}
+	// A page holds more lines than a paragraph: indents of paragraphs
+	// are far more frequent than page starts.
 	switch {
-	case space >= 2 && space*4 <= nonBlank:
+	case space >= 2 && space*6 <= nonBlank:
 		return markSpace
-	case ideo >= 2 && ideo*4 <= nonBlank:
+	case ideo >= 2 && ideo*6 <= nonBlank:
 		return markIdeographic
 	}
 	single, double, pages := spacingGaps(raw)
-	if pages >= 2 && pages*6 <= single+double {
+	if pages >= 2 && pages*8 <= single+double {
 		return markBlank
 	}
 	return markNone

@@ -284,6 +284,12 @@ func (is *issue) classify() {
 	for _, p := range is.pages {
 		for k, li := range p.lines {
 			l := &is.lines[li]
+			// A cover or header line that names the issue is no text of
+			// an article (issue.go reads it); it names no section.
+			if namesIssue(l.text) {
+				l.role = roleHeader
+				continue
+			}
 			if sec, ok := is.headerOf(l.text); ok {
 				l.role, l.section = roleHeader, sec
 				continue
