@@ -1254,9 +1254,11 @@ func (is *issue) isNewsColumn(d *draft) bool {
 	if !dateLeadRe.MatchString(is.lines[d.lines[0]].text) {
 		return false
 	}
-	n := 1
-	for i := 1; i < len(d.lines); i++ {
-		if dateLeadRe.MatchString(is.lines[d.lines[i]].text) && endsSentence(is.lines[d.lines[i-1]].text) {
+	// Items are dated (7 月 22 日，): an article that lost its title and
+	// tells a story (去年以来，…今年以来，…) is no news column.
+	n := 0
+	for i := 0; i < len(d.lines); i++ {
+		if datedLeadRe.MatchString(is.lines[d.lines[i]].text) && (i == 0 || endsSentence(is.lines[d.lines[i-1]].text)) {
 			n++
 		}
 	}

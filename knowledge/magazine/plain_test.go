@@ -3,6 +3,7 @@ package magazine
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -172,5 +173,47 @@ func TestLoadPDFThroughTheSameReader(t *testing.T) {
 	_, warnings, err = Load([]string{filepath.Join(dir, "issue.pdf")})
 	if err != nil || len(warnings) != 1 || !strings.Contains(warnings[0], "issue.pdf: skipped") {
 		t.Errorf("Load without a PDF reader: %v, %q", err, warnings)
+	}
+}
+
+// Real district names are places (class 11 of the parser's failures);
+// counts, ranks and common nouns ending like one are not.
+func TestPlaceShaped(t *testing.T) {
+	for _, name := range []string{"西城区", "东城区", "城关区", "新华区", "三河市", "永吉县", "经开区", "船营区"} {
+		if !placeShaped(name) {
+			t.Errorf("%s is not taken for a place", name)
+		}
+	}
+	for _, word := range []string{"三个区", "县级市", "各乡镇", "老城区", "新城区", "主城区", "全市区", "该县区", "社区", "小区", "景区"} {
+		if placeShaped(word) {
+			t.Errorf("%s is taken for a place", word)
+		}
+	}
+	ps := []piece{{Article: knowledge.Article{Title: "街道党建", Body: "近年来，西城区委组织部推动街道党建，城关区、新华区也开展了试点，三河市政府给予支持。"}}}
+	assignRegions(ps, nil)
+	for _, want := range []string{"西城区", "城关区", "新华区", "三河市"} {
+		if !slices.Contains(ps[0].Regions, want) {
+			t.Errorf("regions %v lack %s", ps[0].Regions, want)
+		}
+	}
+}
+
+// An article that lost its title and tells its story in dated steps
+// (去年以来，…今年以来，…) stays one article; a column of dated items is
+// cut into them.
+func TestUntitledStoryIsNoNewsColumn(t *testing.T) {
+	story := strings.Join([]string{
+		"去年以来，安平县委组织部把党建引领乡村振兴作为重点，推动村集体经济发展。",
+		"今年以来，全县各村党组织书记逐一签订责任书，明确任务清单。",
+		"近年来，县里持续加大投入，村级组织运转经费得到有效保障。",
+		"同时，各乡镇建立联系帮扶机制，解决了一批实际问题。",
+		"本 市 要 闻",
+	}, "\n")
+	arts, err := parseIssue("story.txt", story)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(arts) != 1 {
+		t.Errorf("%d articles from one untitled story: %v", len(arts), arts)
 	}
 }
