@@ -24,9 +24,10 @@
 // column becomes one article per item.
 //
 // Every article carries its issue (issue.go): the magazine and issue as
-// a cover, header or front matter line names them (2020年第7期, 7—8月,
-// 总第N期), else worked out from the dates of the news items, with a
-// note. A file that names several issues is cut into them.
+// a sidecar file (issue.txt.issue), a cover, header or front matter line
+// names them (2020年第7期, 7—8月, 总第N期), else worked out from the dates
+// of the news items, with a note. A file that names several issues is
+// cut into them.
 //
 // Regions are found by the shape of their names (two or three Han
 // characters and 县, 市 or 区) where the source itself uses them as

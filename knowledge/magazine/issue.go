@@ -3,6 +3,8 @@ package magazine
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -306,7 +308,16 @@ func splitIssues(text string) []string {
 // every article its issue. notes say what was worked out rather than
 // read (an issue inferred from dates, several issues in one file).
 func readIssues(name, text string) (arts []knowledge.Article, notes []string, err error) {
+	return readIssuesAs(name, text, nil)
+}
+
+// readIssuesAs is readIssues with the issue given by a sidecar file, when
+// given is not nil: it names the issue of a file that holds one.
+func readIssuesAs(name, text string, given *issueInfo) (arts []knowledge.Article, notes []string, err error) {
 	parts := splitIssues(normaliseNewlines(text))
+	if given != nil {
+		parts = []string{normaliseNewlines(text)}
+	}
 	var labels []string
 	for _, part := range parts {
 		a, err := parseIssue(name, part)
@@ -317,6 +328,9 @@ func readIssues(name, text string) (arts []knowledge.Article, notes []string, er
 			return nil, notes, err
 		}
 		in, ok := statedIssue(issueLines(strings.Split(part, "\n")))
+		if given != nil {
+			in, ok = *given, true
+		}
 		if !ok {
 			if in, ok = inferIssue(a, part); ok {
 				notes = append(notes, fmt.Sprintf("the text names no issue; taken as %s from the dates of its news items", in.label))
@@ -335,4 +349,32 @@ func readIssues(name, text string) (arts []knowledge.Article, notes []string, er
 		return nil, notes, fmt.Errorf("parse issue %s: %w", name, errNoArticles)
 	}
 	return arts, notes, nil
+}
+
+// sidecarExt ends the name of a sidecar file: beside issue.txt (or
+// issue.pdf), issue.txt.issue holds one line naming the issue as its
+// cover would (吉林党建 2020年第7期), for an issue whose text names none.
+const sidecarExt = ".issue"
+
+// readSidecar reads the sidecar of the source at path. It returns nil and
+// no note when there is none, and nil and a note when it names no issue.
+func readSidecar(path string) (*issueInfo, string) {
+	data, err := os.ReadFile(path + sidecarExt)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, ""
+		}
+		return nil, fmt.Sprintf("%s: cannot read, ignored: %v", path+sidecarExt, err)
+	}
+	for _, l := range strings.Split(normaliseNewlines(string(data)), "\n") {
+		t := whitespace.RemoveInLines(l)
+		if t == "" {
+			continue
+		}
+		if in, ok := statedIssue([]string{t}); ok {
+			return &in, ""
+		}
+		break
+	}
+	return nil, fmt.Sprintf("%s: names no issue (write it as a cover does: 吉林党建 2020年第7期), ignored", path+sidecarExt)
 }

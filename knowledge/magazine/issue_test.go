@@ -122,3 +122,29 @@ func TestLoadTwoIssueFiles(t *testing.T) {
 		t.Errorf("latest issue %q", latest.IssueName())
 	}
 }
+
+// A sidecar file names the issue of a source whose text names none.
+func TestSidecarNamesTheIssue(t *testing.T) {
+	dir := t.TempDir()
+	_, data := knowledge.Bundled()
+	writeFile(t, dir+"/issue.txt", data)
+	writeFile(t, dir+"/issue.txt.issue", []byte("吉林党建 2020年第7—8期\n"))
+	writeFile(t, dir+"/note.md", []byte("# 补充\n正文。"))
+	writeFile(t, dir+"/note.md.issue", []byte("随便写的\n"))
+	arts, warnings, err := Load([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range arts {
+		want := "吉林党建 2020年第7—8期"
+		if a.Source == "note.md" {
+			want = ""
+		}
+		if a.IssueName() != want {
+			t.Fatalf("%s 《%s》: issue %q, want %q", a.Source, a.Title, a.IssueName(), want)
+		}
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "note.md.issue: names no issue") {
+		t.Errorf("warnings = %q", warnings)
+	}
+}

@@ -91,8 +91,8 @@ func (ld Loader) Load(paths []string) (articles []knowledge.Article, warnings []
 				}
 				return nil
 			}
-			if strings.HasPrefix(d.Name(), ".") {
-				return nil
+			if strings.HasPrefix(d.Name(), ".") || strings.HasSuffix(d.Name(), sidecarExt) {
+				return nil // a sidecar is read with its source
 			}
 			arts, warns := ld.loadFile(path, seen)
 			all = append(all, arts...)
@@ -154,8 +154,12 @@ func (ld Loader) loadFile(path string, seen map[string]bool) ([]knowledge.Articl
 		warns = append(warns, fmt.Sprintf("%s: %s", path, note))
 	}
 	name := filepath.Base(path)
+	given, sideNote := readSidecar(path)
+	if sideNote != "" {
+		warns = append(warns, sideNote)
+	}
 	if looksLikeIssue(text) {
-		arts, notes, err := readIssues(name, text)
+		arts, notes, err := readIssuesAs(name, text, given)
 		if err != nil {
 			return nil, append(warns, fmt.Sprintf("%s: skipped: %v", path, err))
 		}
@@ -167,6 +171,9 @@ func (ld Loader) loadFile(path string, seen map[string]bool) ([]knowledge.Articl
 	a, err := parseDocumentText(name, text)
 	if err != nil {
 		return nil, append(warns, fmt.Sprintf("%s: skipped: %v", path, err))
+	}
+	if given != nil {
+		a.Magazine, a.Issue, a.IssueYear, a.IssueMonth, a.IssueNumber = given.magazine, given.label, given.year, given.month, given.number
 	}
 	return []knowledge.Article{a}, warns
 }
