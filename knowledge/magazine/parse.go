@@ -777,6 +777,12 @@ func (is *issue) titleLinesBefore(p *srcPage, k, max int, needOne bool) []int {
 	if len(out) > 0 && is.restOfSentence(p, out[len(out)-1]) {
 		out = out[:len(out)-1]
 	}
+	// Of a title block of several lines, the topmost is no title line
+	// when it opens a numbered point (一要…, 四是…): it is the start of a
+	// paragraph that the page end cut short.
+	if n := len(out); n >= 2 && headingRe.MatchString(is.lines[out[n-1]].text) {
+		out = out[:n-1]
+	}
 	slices.Reverse(out)
 	return out
 }
@@ -855,14 +861,17 @@ func isSpacedName(s string) bool {
 	return ok
 }
 
-// paraEnd reports whether a body line ends its paragraph, given the line
-// after it (empty at the end) and whether it opens its paragraph.
+// paraEnd reports whether a body line ends its paragraph, given the two
+// lines after it (empty at the end) and whether it opens its paragraph.
 //
 // A line inside a paragraph fills the column; the last falls short of it,
-// except that a paragraph does not end inside an open quotation. The first
-// line of a paragraph is indented, so it falls short too: it ends the
-// paragraph only when it is much shorter, ends a sentence, or is followed
-// by another indented line (a one-line heading or paragraph).
+// except that a paragraph does not end inside an open quotation, and a
+// line is not short when what the next line opens with (a number, a
+// quotation, a character with its closing mark) could not fit on it. The
+// first line of a paragraph is indented, so it falls short too: it ends
+// the paragraph when it ends a sentence (a run-in heading, as the magazine
+// sets them), is much shorter, or is followed by another indented line
+// that is no heading's last (a one-line heading or paragraph).
 func (is *issue) paraEnd(line, next, after string, width int, first bool) bool {
 	w := displayWidth(line)
 	if openQuote(line) {

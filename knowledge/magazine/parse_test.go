@@ -527,7 +527,8 @@ func checkNoTextLost(t *testing.T, text string) {
 	ids := map[string]bool{}
 	for _, a := range arts {
 		out.WriteString(hanOnly(a.Title + a.Body))
-		fields.WriteString(hanOnly(a.Title) + "|" + hanOnly(a.Author) + "|" + hanOnly(a.AuthorPost) + "|")
+		// A post line may give both the name and the post (（作者：张三，…）).
+		fields.WriteString(hanOnly(a.Title) + "|" + hanOnly(a.Author) + "|" + hanOnly(a.AuthorPost) + "|" + hanOnly(a.Author+a.AuthorPost) + "|")
 		if ids[a.ID] {
 			t.Fatalf("duplicate ID %s", a.ID)
 		}
