@@ -903,7 +903,11 @@ func (is *issue) paraEnd(line, next, after string, width int, first bool) bool {
 		}
 	}
 	if !first {
-		return w <= width-3 || endsSentence(line)
+		// On a narrow column a last line may miss the column by one
+		// character only: it ends the paragraph when the next line's
+		// opening would have fitted and that line is indented.
+		return w <= width-3 || endsSentence(line) ||
+			width <= 32 && next != "" && w+leadWidth(next) <= width && is.indented(next, width) && !endsSentence(next)
 	}
 	if w <= width-max(6, width/8) || endsSentence(line) {
 		return true
@@ -980,6 +984,10 @@ func (is *issue) startsParagraph(para []string, line, next string, width int) bo
 	prev := para[len(para)-1]
 	if displayWidth(prev) < width-1 || next == "" {
 		return false
+	}
+	// A numbered point after a numbered heading opens a paragraph.
+	if isHeading(para) && headingRe.MatchString(line) {
+		return true
 	}
 	// After a finished sentence, an indented line is a paragraph's first
 	// (or a one-line heading); after a heading broken mid-word, only when
