@@ -469,6 +469,11 @@ func (b *Base) Stats() Stats {
 		}
 	}
 	st.IssueName = sourceTitle(best)
+	// With several issues, IssueName names the latest and how many
+	// there are.
+	if issues := x.Issues(); len(issues) > 1 {
+		st.IssueName = fmt.Sprintf("%s 等 %d 期", issues[0].Name, len(issues))
+	}
 	return st
 }
 

@@ -38,6 +38,9 @@ func TestTwoIssuesSideBySide(t *testing.T) {
 	if len(issues) != 2 || issues[0].Name != latest || !issues[0].Latest || issues[1].Name != first || issues[0].Articles != issues[1].Articles {
 		t.Fatalf("issues = %+v", issues)
 	}
+	if got := b.Stats().IssueName; got != latest+" 等 2 期" {
+		t.Errorf("Stats().IssueName = %q", got)
+	}
 	ids := map[string]bool{}
 	for _, a := range b.Articles("") {
 		if ids[a.ID] {
