@@ -914,8 +914,8 @@ func (is *issue) paraEnd(line, next, after string, width int, first bool) bool {
 	}
 	// Followed by an indented line, a first line is a heading of its own,
 	// unless that line is the heading's last and another indented line
-	// follows it.
-	return next != "" && is.indented(next, width) && !endsSentence(next) &&
+	// follows it, or it opens a dated news item.
+	return next != "" && !dateLeadRe.MatchString(line) && is.indented(next, width) && !endsSentence(next) &&
 		(after == "" || !is.indented(after, width) || headingRe.MatchString(after)) &&
 		(after == "" || displayWidth(next)+leadWidth(after) <= width)
 }
