@@ -606,7 +606,7 @@ func TestLayoutsGiveTheSameTable(t *testing.T) {
 // Each layout must give the article table of the model (title, author,
 // post, section, regions, no spurious article). Some random layouts still
 // defeat the parser (a short page-end line that reads as a title line,
-// mostly on re-wrapped pages; 9 of the 60 drawn here); the test logs
+// mostly on re-wrapped pages; 8 of the 60 drawn here); the test logs
 // each and fails when more than a quarter of them do, so that a
 // regression shows. KBOT_LAYOUT_SEEDS sets how many layouts are drawn.
 func TestLayoutsProperty(t *testing.T) {

@@ -607,7 +607,14 @@ func (is *issue) findTitleBlock(p *srcPage) {
 	if !titleShaped(l.text) || headingRe.MatchString(l.text) {
 		return
 	}
-	titles := append(is.titleLinesBefore(p, end, 2, false), last)
+	// On pages wrapped on their own, the short line above an unsigned
+	// title is the page's cut text far more often than a title's first
+	// line: such a title is taken as one line.
+	var titles []int
+	if !is.rewrapped {
+		titles = is.titleLinesBefore(p, end, 2, false)
+	}
+	titles = append(titles, last)
 	first := slices.Index(p.lines, titles[0])
 	if first < 1 {
 		return
