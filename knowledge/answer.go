@@ -17,6 +17,10 @@ type Question struct {
 	// date, place, list, method, summary, article, fact), set by Ask for
 	// the Writer.
 	Kind string
+	// Issue restricts retrieval to one issue when set (see
+	// SearchOptions.Issue); a question about 本期 or 最新一期 is narrowed
+	// to the latest issue without it.
+	Issue string
 	// History holds the chat's recent turns, oldest first, for follow-up
 	// questions; it may be empty.
 	History []Turn
@@ -69,6 +73,28 @@ type Citation struct {
 	// Reference marks a passage listed as background (参考) rather than
 	// cited for a claim.
 	Reference bool `json:"reference,omitempty"`
+	// Issue names the issue the article ran in (Article.IssueName), and
+	// PageStart and PageEnd its pages there; empty and zero when unknown.
+	Issue     string `json:"issue,omitempty"`
+	PageStart int    `json:"page_start,omitempty"`
+	PageEnd   int    `json:"page_end,omitempty"`
+}
+
+// Where renders the issue and pages of a citation: 2020年第7期 第12页,
+// 2020年7—8月 第3–5页; "" when neither is known.
+func (c Citation) Where() string {
+	var parts []string
+	if c.Issue != "" {
+		parts = append(parts, c.Issue)
+	}
+	switch {
+	case c.PageStart == 0:
+	case c.PageEnd > c.PageStart:
+		parts = append(parts, fmt.Sprintf("第%d–%d页", c.PageStart, c.PageEnd))
+	default:
+		parts = append(parts, fmt.Sprintf("第%d页", c.PageStart))
+	}
+	return strings.Join(parts, " ")
 }
 
 // Source renders the citation for a source list: 《标题》— 作者（职务）.
@@ -130,6 +156,7 @@ func citationOf(n int, r Result) Citation {
 		N: n, ArticleID: r.Article.ID, ChunkID: r.Chunk.ID,
 		Title: r.Article.Title, Author: r.Article.Author, AuthorPost: r.Article.AuthorPost,
 		Section: r.Article.Section, Heading: r.Chunk.Heading, Text: r.Chunk.Text,
+		Issue: r.Article.IssueName(), PageStart: r.Article.PageStart, PageEnd: r.Article.PageEnd,
 	}
 }
 
@@ -175,7 +202,7 @@ func nearestArticles(results []Result, n int) []Article {
 }
 
 // RenderText renders an answer for a terminal: the text, then the sources
-// 《标题》— 作者（职务）, numbered as in the text.
+// 《标题》— 作者（职务），2020年第7期 第12页, numbered as in the text.
 func RenderText(a Answer) string {
 	var b strings.Builder
 	b.WriteString(a.Text)
@@ -193,6 +220,9 @@ func RenderText(a Answer) string {
 			if _, ok := marks[key]; !ok {
 				order = append(order, key)
 				line[key] = c.Source()
+				if w := c.Where(); w != "" {
+					line[key] += "，" + w
+				}
 				if c.Reference {
 					line[key] += "（参考）"
 				}

@@ -32,6 +32,42 @@ type Article struct {
 	Body string `json:"body"`
 	// Source is the file the article came from (base name).
 	Source string `json:"source"`
+	// Magazine names the magazine as its issue gives it (吉林党建); empty
+	// when the source does not say.
+	Magazine string `json:"magazine,omitempty"`
+	// Issue names the issue the article ran in, as the text gives it
+	// (2020年第7期, 2020年7—8月, 总第125期) or, when the text does not
+	// say, as worked out from the dates in it. Empty for a plain document
+	// that names no issue.
+	Issue string `json:"issue,omitempty"`
+	// IssueYear, IssueMonth (the first month the issue covers) and
+	// IssueNumber (期, within the year) order issues; zero when unknown.
+	IssueYear   int `json:"issue_year,omitempty"`
+	IssueMonth  int `json:"issue_month,omitempty"`
+	IssueNumber int `json:"issue_number,omitempty"`
+}
+
+// IssueName names the article's issue for people: the magazine and the
+// issue (吉林党建 2020年第7期), or "" when the article has no issue.
+func (a Article) IssueName() string {
+	switch {
+	case a.Issue == "":
+		return ""
+	case a.Magazine == "":
+		return a.Issue
+	default:
+		return a.Magazine + " " + a.Issue
+	}
+}
+
+// IssueOrder orders issues: later issues have greater keys. An issue
+// known by its number alone (第7期) is ordered as if monthly.
+func (a Article) IssueOrder() int {
+	month := a.IssueMonth
+	if month == 0 && a.IssueNumber >= 1 && a.IssueNumber <= 12 {
+		month = a.IssueNumber
+	}
+	return a.IssueYear*10000 + month*100 + a.IssueNumber
 }
 
 // Byline renders "作者（职务）", or just the author, or "" when unknown.

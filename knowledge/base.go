@@ -28,7 +28,8 @@ type Report struct {
 	ChunksEmbedded  int           `json:"chunks_embedded"`
 	ChunksCached    int           `json:"chunks_cached"`
 	Took            time.Duration `json:"took_ns"`
-	// Warnings name sources that were skipped and why.
+	// Warnings name sources that were skipped, or read with a note (a
+	// conversion, an issue worked out from dates), and say why.
 	Warnings []string `json:"warnings,omitempty"`
 }
 
@@ -256,7 +257,7 @@ func (b *Base) Reload(ctx context.Context) (Report, error) {
 	articles, warnings, err := b.opts.Load(b.sources())
 	rep.Warnings = warnings
 	for _, w := range warnings {
-		b.log.Warn("source skipped", "warning", w)
+		b.log.Warn("source not read as is", "warning", w)
 	}
 	if err != nil {
 		return rep, fmt.Errorf("load sources: %w", err)
@@ -342,6 +343,26 @@ func (b *Base) Articles(region string) []Article {
 	return out
 }
 
+// Issues lists the issues of the serving index, latest first.
+func (b *Base) Issues() []IssueSummary {
+	x := b.cur.Load()
+	if x == nil {
+		return nil
+	}
+	return x.Issues()
+}
+
+// ResolveIssue turns an issue filter (a name as Issues lists it, part of
+// one, or LatestIssue) into the issue's name; see SearchOptions.Issue. It
+// fails with ErrUnknownIssue, and with ErrNotReady before the first load.
+func (b *Base) ResolveIssue(filter string) (string, error) {
+	x := b.cur.Load()
+	if x == nil {
+		return "", ErrNotReady
+	}
+	return x.resolveIssue(filter)
+}
+
 // Regions returns the known counties and districts.
 func (b *Base) Regions() []string {
 	x := b.cur.Load()
@@ -382,6 +403,11 @@ func (b *Base) Stats() Stats {
 		}
 	}
 	st.IssueName = sourceTitle(best)
+	// With several issues, IssueName names the latest and how many
+	// there are.
+	if issues := x.Issues(); len(issues) > 1 {
+		st.IssueName = fmt.Sprintf("%s 等 %d 期", issues[0].Name, len(issues))
+	}
 	return st
 }
 
@@ -462,7 +488,7 @@ func (b *Base) Retrieve(ctx context.Context, question string, opts SearchOptions
 	if x == nil {
 		return Retrieval{}, ErrNotReady
 	}
-	if opts.Region == "" && opts.Author == "" && opts.Section == "" {
+	if opts.Region == "" && opts.Author == "" && opts.Section == "" && opts.Issue == "" {
 		if ans, results, ok := x.catalogAnswer(question); ok {
 			return Retrieval{Results: results, Catalog: &ans}, nil
 		}
@@ -480,6 +506,9 @@ func (b *Base) Retrieve(ctx context.Context, question string, opts SearchOptions
 		if canon := x.places.resolve(opts.Region); canon != "" {
 			opts.Region = canon
 		}
+	}
+	if opts.Issue == "" {
+		opts.Issue = x.issueOfQuestion(question)
 	}
 	results, err := b.Search(ctx, question, opts)
 	if err != nil {
@@ -543,7 +572,7 @@ func (b *Base) Ask(ctx context.Context, q Question) (Answer, error) {
 			q.Text, skip = f.text, f.skip
 		}
 	}
-	ret, err := b.Retrieve(ctx, q.Text, SearchOptions{Region: q.Region})
+	ret, err := b.Retrieve(ctx, q.Text, SearchOptions{Region: q.Region, Issue: q.Issue})
 	if err != nil {
 		return Answer{}, err
 	}

@@ -15,7 +15,7 @@ import (
 
 // snapshotMagic opens every index file; the version after it changes
 // whenever the layout or the chunking changes meaning.
-const snapshotMagic = "KBOTIDX3"
+const snapshotMagic = "KBOTIDX4"
 
 // errCorruptIndex reports an index file that cannot be read back: a bad
 // checksum, a truncated file or an unknown format.

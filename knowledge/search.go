@@ -19,6 +19,10 @@ type SearchOptions struct {
 	Section string
 	// Method picks the retriever; empty means MethodHybrid.
 	Method Method
+	// Issue keeps the articles of one issue: its name as Issues lists it
+	// (or a part of it that names one issue: 第7期), or LatestIssue.
+	// Empty means every issue.
+	Issue string
 }
 
 // Method is a retriever. The single retrievers exist to measure the
@@ -109,7 +113,17 @@ func (x *Index) search(ctx context.Context, query string, qvec []float32, opts S
 // predicate. It fails with ErrUnknownRegion for a region no article is
 // about.
 func (x *Index) filter(opts SearchOptions) (func(doc int) bool, error) {
-	if opts.Region == "" && opts.Author == "" && opts.Section == "" {
+	if opts.Region == "" && opts.Author == "" && opts.Section == "" && opts.Issue == "" {
+		return nil, nil
+	}
+	issue, err := x.resolveIssue(opts.Issue)
+	if err != nil {
+		return nil, err
+	}
+	if issue != "" && x.allInIssue(issue) {
+		issue = "" // the issue holds every article: nothing to narrow
+	}
+	if opts.Region == "" && opts.Author == "" && opts.Section == "" && issue == "" {
 		return nil, nil
 	}
 	region := ""
@@ -128,6 +142,9 @@ func (x *Index) filter(opts SearchOptions) (func(doc int) bool, error) {
 			return false
 		}
 		if opts.Section != "" && a.Section != opts.Section {
+			return false
+		}
+		if issue != "" && a.IssueName() != issue {
 			return false
 		}
 		return true

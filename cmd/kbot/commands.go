@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -55,7 +56,8 @@ func cmdAsk(e *env, args []string) error {
 	fs := flag.NewFlagSet("ask", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print the answer as JSON")
 	region := fs.String("region", "", "only use articles about this county or district")
-	pos, err := e.parse(fs, args, `ask [--json] [--region R] "问题"`)
+	issue := fs.String("issue", "", "only use articles of this issue (as kbot issues lists it, or latest)")
+	pos, err := e.parse(fs, args, `ask [--json] [--region R] [--issue I] "问题"`)
 	if err != nil {
 		return err
 	}
@@ -76,7 +78,7 @@ func cmdAsk(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	question := knowledge.Question{Text: q, Region: *region}
+	question := knowledge.Question{Text: q, Region: *region, Issue: *issue}
 	streamed := false
 	if !*asJSON && writer != nil {
 		// Print the model's text as it arrives; the checked answer with
@@ -119,6 +121,9 @@ type searchResult struct {
 	Region     string  `json:"region"`
 	Heading    string  `json:"heading"`
 	Text       string  `json:"text"`
+	Issue      string  `json:"issue,omitempty"`
+	PageStart  int     `json:"page_start,omitempty"`
+	PageEnd    int     `json:"page_end,omitempty"`
 }
 
 func toSearchResults(rs []knowledge.Result) []searchResult {
@@ -128,6 +133,7 @@ func toSearchResults(rs []knowledge.Result) []searchResult {
 			Rank: r.Rank, Score: r.Score, ArticleID: r.Article.ID, Title: r.Article.Title,
 			Author: r.Article.Author, AuthorPost: r.Article.AuthorPost, Section: r.Article.Section,
 			Region: strings.Join(r.Article.Regions, "、"), Heading: r.Chunk.Heading, Text: r.Chunk.Text,
+			Issue: r.Article.IssueName(), PageStart: r.Article.PageStart, PageEnd: r.Article.PageEnd,
 		}
 	}
 	return out
@@ -141,7 +147,8 @@ func cmdSearch(e *env, args []string) error {
 	author := fs.String("author", "", "only articles by this author (exactly as kbot articles shows it)")
 	section := fs.String("section", "", "only articles of this section (栏目)")
 	method := fs.String("method", string(knowledge.MethodHybrid), "retriever: hybrid, vector or keyword")
-	pos, err := e.parse(fs, args, `search [--json] [-k N] [--region R] [--author A] [--section S] [--method M] "查询"`)
+	issue := fs.String("issue", "", "only articles of this issue (as kbot issues lists it, or latest)")
+	pos, err := e.parse(fs, args, `search [--json] [-k N] [--region R] [--author A] [--section S] [--issue I] [--method M] "查询"`)
 	if err != nil {
 		return err
 	}
@@ -161,7 +168,7 @@ func cmdSearch(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rs, err := kb.Search(e.ctx, q, knowledge.SearchOptions{K: *k, Region: *region, Author: *author, Section: *section, Method: knowledge.Method(*method)})
+	rs, err := kb.Search(e.ctx, q, knowledge.SearchOptions{K: *k, Region: *region, Author: *author, Section: *section, Method: knowledge.Method(*method), Issue: *issue})
 	if err != nil {
 		return questionError(err)
 	}
@@ -179,6 +186,9 @@ func cmdSearch(e *env, args []string) error {
 		if r.Chunk.Heading != "" {
 			fmt.Fprintf(e.stdout, "  〔%s〕", r.Chunk.Heading)
 		}
+		if is := r.Article.IssueName(); is != "" {
+			fmt.Fprintf(e.stdout, "  %s", is)
+		}
 		fmt.Fprintf(e.stdout, "\n   %s\n\n", strings.ReplaceAll(r.Chunk.Text, "\n", "\n   "))
 	}
 	return nil
@@ -193,13 +203,17 @@ type articleRow struct {
 	Section    string   `json:"section"`
 	Regions    []string `json:"regions"`
 	Chars      int      `json:"chars"`
+	Issue      string   `json:"issue,omitempty"`
+	PageStart  int      `json:"page_start,omitempty"`
+	PageEnd    int      `json:"page_end,omitempty"`
 }
 
 func cmdArticles(e *env, args []string) error {
 	fs := flag.NewFlagSet("articles", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print the list as JSON")
 	region := fs.String("region", "", "only articles about this county or district")
-	if _, err := e.parse(fs, args, `articles [--json] [--region R]`); err != nil {
+	issue := fs.String("issue", "", "only articles of this issue (as kbot issues lists it, or latest)")
+	if _, err := e.parse(fs, args, `articles [--json] [--region R] [--issue I]`); err != nil {
 		return err
 	}
 	kb, err := e.knowledgeBase()
@@ -210,24 +224,112 @@ func cmdArticles(e *env, args []string) error {
 	if *region != "" && len(arts) == 0 {
 		return usageError{fmt.Sprintf("不认识这个地区：%q（已知：%s）", *region, strings.Join(kb.Regions(), "、"))}
 	}
+	if *issue != "" {
+		name, err := kb.ResolveIssue(*issue)
+		if err != nil {
+			return questionError(err)
+		}
+		arts = slices.DeleteFunc(arts, func(a knowledge.Article) bool { return a.IssueName() != name })
+	}
 	rows := make([]articleRow, len(arts))
 	for i, a := range arts {
 		regions := a.Regions
 		if regions == nil {
 			regions = []string{}
 		}
-		rows[i] = articleRow{a.ID, a.Title, a.Author, a.AuthorPost, a.Section, regions, utf8.RuneCountInString(a.Body)}
+		rows[i] = articleRow{a.ID, a.Title, a.Author, a.AuthorPost, a.Section, regions, utf8.RuneCountInString(a.Body),
+			a.IssueName(), a.PageStart, a.PageEnd}
 	}
 	if *asJSON {
 		return writeJSON(e.stdout, rows)
 	}
-	table := [][]string{{"ID", "标题", "作者", "栏目", "地区", "字数"}}
-	for _, r := range rows {
+	// Articles are listed issue by issue, under the issue's name.
+	var table [][]string
+	group := "\x00"
+	flush := func() error {
+		if len(table) == 0 {
+			return nil
+		}
+		err := writeTable(e.stdout, table)
+		table = nil
+		return err
+	}
+	for _, r := range groupByIssue(rows) {
+		if r.Issue != group {
+			if err := flush(); err != nil {
+				return err
+			}
+			if group != "\x00" {
+				fmt.Fprintln(e.stdout)
+			}
+			group = r.Issue
+			if len(kb.Issues()) > 0 {
+				name := r.Issue
+				if name == "" {
+					name = "（未注明期号的文档）"
+				}
+				fmt.Fprintf(e.stdout, "== %s\n", name)
+			}
+			table = append(table, []string{"ID", "标题", "作者", "栏目", "地区", "页码", "字数"})
+		}
 		author := r.Author
 		if r.AuthorPost != "" {
 			author += "（" + r.AuthorPost + "）"
 		}
-		table = append(table, []string{r.ID, r.Title, author, r.Section, strings.Join(r.Regions, "、"), strconv.Itoa(r.Chars)})
+		pages := ""
+		if r.PageStart > 0 {
+			pages = strconv.Itoa(r.PageStart)
+			if r.PageEnd > r.PageStart {
+				pages += "–" + strconv.Itoa(r.PageEnd)
+			}
+		}
+		table = append(table, []string{r.ID, r.Title, author, r.Section, strings.Join(r.Regions, "、"), pages, strconv.Itoa(r.Chars)})
+	}
+	return flush()
+}
+
+// groupByIssue orders rows issue by issue, in the order each issue first
+// appears, keeping the reading order within an issue.
+func groupByIssue(rows []articleRow) []articleRow {
+	rank := map[string]int{}
+	for _, r := range rows {
+		if _, ok := rank[r.Issue]; !ok {
+			rank[r.Issue] = len(rank)
+		}
+	}
+	out := slices.Clone(rows)
+	slices.SortStableFunc(out, func(a, b articleRow) int { return rank[a.Issue] - rank[b.Issue] })
+	return out
+}
+
+func cmdIssues(e *env, args []string) error {
+	fs := flag.NewFlagSet("issues", flag.ContinueOnError)
+	asJSON := fs.Bool("json", false, "print the list as JSON")
+	if _, err := e.parse(fs, args, `issues [--json]`); err != nil {
+		return err
+	}
+	kb, err := e.knowledgeBase()
+	if err != nil {
+		return err
+	}
+	issues := kb.Issues()
+	if *asJSON {
+		if issues == nil {
+			issues = []knowledge.IssueSummary{}
+		}
+		return writeJSON(e.stdout, issues)
+	}
+	if len(issues) == 0 {
+		fmt.Fprintln(e.stdout, "知识库中的文章都没有注明期号。")
+		return nil
+	}
+	table := [][]string{{"期号", "文章", "来源", ""}}
+	for _, s := range issues {
+		latest := ""
+		if s.Latest {
+			latest = "最新一期"
+		}
+		table = append(table, []string{s.Name, strconv.Itoa(s.Articles), strings.Join(s.Sources, "、"), latest})
 	}
 	return writeTable(e.stdout, table)
 }

@@ -32,6 +32,7 @@ Commands:
   ask       answer a question:            kbot ask "永吉县在人才工作上有哪些做法？"
   search    show the passages for a query: kbot search -k 5 "集体经济"
   articles  list the articles:            kbot articles --region 永吉县
+  issues    list the issues, latest first: kbot issues
   chunks    show exactly what is indexed: kbot chunks --article ID
   ingest    build or refresh the index and report what changed
   eval      measure retrieval on a JSONL questions file: kbot eval --questions dev.jsonl
@@ -100,6 +101,7 @@ func commands() []command {
 		{"ask", "answer a question", cmdAsk},
 		{"search", "show the passages retrieved for a query", cmdSearch},
 		{"articles", "list the articles", cmdArticles},
+		{"issues", "list the issues of the magazine in the index", cmdIssues},
 		{"chunks", "show the indexed chunks", cmdChunks},
 		{"ingest", "build or refresh the index", cmdIngest},
 		{"eval", "measure retrieval on a questions file", cmdEval},
@@ -271,7 +273,7 @@ func (e *env) openWith(cfg config.Config, log *slog.Logger, writer knowledge.Wri
 	opts := knowledge.Options{
 		DataDir:     cfg.DataDir,
 		Sources:     cfg.Sources,
-		Load:        magazine.Load,
+		Load:        magazine.Loader{ExtractPDF: pdf.Extract}.Load,
 		Vectors:     chromem.New,
 		Embedder:    knowledge.Embedder{ID: em.ID(), Dims: em.Dims, Embed: knowledge.EmbedFunc(em.Embed)},
 		Cache:       embeddings.NewPassageCache(filepath.Join(cfg.DataDir, cacheFile), em, log.With("component", "embeddings")),
@@ -332,6 +334,8 @@ func questionError(err error) error {
 		return usageError{fmt.Sprintf("问题太长了（最多 %d 个字），请精简后再问。", knowledge.MaxQuestionRunes)}
 	case errors.Is(err, knowledge.ErrUnknownRegion):
 		return usageError{fmt.Sprintf("不认识这个地区：%v", err)}
+	case errors.Is(err, knowledge.ErrUnknownIssue):
+		return usageError{fmt.Sprintf("找不到这一期：%v（kbot issues 列出各期）", err)}
 	}
 	return err
 }

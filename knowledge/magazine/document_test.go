@@ -28,6 +28,12 @@ func TestParseDocument(t *testing.T) {
 				Regions: []string{"永吉县", "舒兰市"}, Body: "第一段，保持原样,标点不改。\n第二段。", Source: "a.md"},
 		},
 		{
+			name: "front matter names the issue",
+			file: "e.md",
+			data: "---\ntitle: 标题\nmagazine: 吉林党建\nissue: 2021 年第 3 期\n---\n正文。",
+			want: knowledge.Article{Title: "标题", Body: "正文。", Source: "e.md", Magazine: "吉林党建", Issue: "2021年第3期", IssueYear: 2021, IssueNumber: 3},
+		},
+		{
 			name: "regions may be one string",
 			file: "b.md",
 			data: "---\ntitle: 标题\nregions: 永吉县、舒兰市\n---\n正文。",
@@ -64,7 +70,8 @@ func TestParseDocument(t *testing.T) {
 			got.ID = ""
 			if got.Title != tt.want.Title || got.Author != tt.want.Author || got.AuthorPost != tt.want.AuthorPost ||
 				got.Section != tt.want.Section || got.Body != tt.want.Body || got.Source != tt.want.Source ||
-				!slices.Equal(got.Regions, tt.want.Regions) {
+				!slices.Equal(got.Regions, tt.want.Regions) || got.Magazine != tt.want.Magazine || got.Issue != tt.want.Issue ||
+				got.IssueYear != tt.want.IssueYear || got.IssueNumber != tt.want.IssueNumber {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)
 			}
 		})

@@ -73,6 +73,16 @@ type issue struct {
 	headers map[string]string // header text without spaces → section name
 	double  bool              // body lines are double-spaced
 	width   int               // the most common column width in the issue
+	mark    pageMark          // how the text marks its pages
+	// rewrapped is set when the extraction wrapped every page on its
+	// own: a page that ends mid-paragraph ends with a short line.
+	rewrapped bool
+	// rough is the column width of the whole text, before lines are
+	// classified; 0 when too few lines.
+	rough int
+	// wide is the column width above which indents cannot be told
+	// (see wideColumn); wider when the wide pages are set precisely.
+	wide int
 }
 
 var (
@@ -84,6 +94,11 @@ var (
 	// dateLeadRe matches a news item's opening time phrase: 7 月 22 日，
 	// 8 月 3 日至 9 日，7 月以来，七一期间，
 	dateLeadRe = regexp.MustCompile(`^(?:(?:\d{4}\s*年\s*)?\d{1,2}\s*月(?:初|上旬|中旬|下旬|中|底|末|份)?(?:\s*\d{1,2}\s*日)?(?:\s*(?:至|—|－|-|～|~)\s*(?:\d{1,2}\s*月\s*)?\d{1,2}\s*日)?(?:以来|期间|前后|前夕|之际)?|[\p{Han}]{1,6}(?:期间|以来|前夕|之际)|同日|近日|日前)\s*[，,]`)
+	// datedLeadRe matches the dated form of a news item's opening (7 月
+	// 22 日，): strong enough to open an item at any line start after a
+	// finished sentence. A phrase like 活动开展以来， opens one only at a
+	// paragraph start.
+	datedLeadRe = regexp.MustCompile(`^(?:\d{4}\s*年\s*)?\d{1,2}\s*月`)
 	// speakerRe matches a quoted leader's headline: 习近平：…
 	speakerRe     = regexp.MustCompile(`^\p{Han}{2,8}[：:]`)
 	attributionRe = regexp.MustCompile(`^(?:—{2,}|－{2,}|-{2,})`)
@@ -111,8 +126,12 @@ func readIssue(name, text string) *issue {
 	is := &issue{name: name, headers: map[string]string{}}
 	is.split(normaliseNewlines(text))
 	is.learnHeaders()
+	if is.mark == markNone {
+		is.inferPages()
+	}
 	is.classify()
 	is.measure()
+	is.rewrapped = is.detectRewrap()
 	for _, p := range is.pages {
 		is.findTitleBlock(p)
 	}
@@ -122,11 +141,13 @@ func readIssue(name, text string) *issue {
 // split cuts the text into lines and pages.
 func (is *issue) split(text string) {
 	raw := strings.Split(text, "\n")
+	is.mark = findPageMark(raw)
+	starts, raw := pageStartsOf(raw, is.mark)
 	page := &srcPage{num: 1, author: -1}
 	is.pages = append(is.pages, page)
 	for i, l := range raw {
 		l = strings.TrimRightFunc(l, isSpace)
-		if i > 0 && strings.HasPrefix(l, " ") {
+		if starts[i] && len(page.lines) > 0 {
 			page = &srcPage{num: len(is.pages) + 1, author: -1}
 			is.pages = append(is.pages, page)
 		}
@@ -154,22 +175,21 @@ func (is *issue) split(text string) {
 		}
 	}
 	is.double = nonBlank > 0 && followed*10 >= nonBlank*6
+	var texts []string
+	for _, l := range is.lines {
+		if l.role != roleBlank {
+			texts = append(texts, l.text)
+		}
+	}
+	is.rough = columnWidth(texts)
 }
 
 // learnHeaders finds the running headers: short lines that recur at page
-// boundaries (a page's first or last line), and letter-spaced labels.
+// boundaries of nearby pages, and letter-spaced labels.
 func (is *issue) learnHeaders() {
-	count := map[string]int{}
-	for _, li := range is.boundaryLines() {
-		t := whitespace.RemoveInLines(is.lines[li].text)
-		if headerShaped(t) {
-			count[t]++
-		}
-	}
-	for t, n := range count {
-		if n >= 2 {
-			is.headers[t] = t
-		}
+	texts, pos, near, minHits := is.boundaryTexts()
+	for t := range recurringHeaders(texts, pos, near, minHits) {
+		is.headers[t] = t
 	}
 	for _, l := range is.lines {
 		if l.role == roleBlank {
@@ -206,11 +226,14 @@ func headerShaped(t string) bool {
 	return strings.ContainsFunc(t, cjk.IsHan)
 }
 
-// isRegionLabel reports a letter-spaced place name (磐 石市).
+// isRegionLabel reports a place label of a news column: a place name
+// alone on its line, letter-spaced (磐 石市) or not (磐石市).
 func isRegionLabel(s string) bool {
 	j, ok := letterSpaced(s)
 	if !ok {
-		return false
+		t := strings.TrimFunc(s, isSpace)
+		last, _ := utf8.DecodeLastRuneInString(t)
+		return strings.ContainsRune("县市区旗", last) && !strings.ContainsFunc(t, func(r rune) bool { return !cjk.IsHan(r) }) && placeShaped(t)
 	}
 	n := utf8.RuneCountInString(j)
 	last, _ := utf8.DecodeLastRuneInString(j)
@@ -232,8 +255,9 @@ func (is *issue) headerOf(text string) (string, bool) {
 	return "", false
 }
 
-// headerVariantOf returns the section a line names when it holds a running
-// header with a few more characters (全市组织工作动态 for 组织工作动态).
+// headerVariantOf returns the section a line names when it ends with a
+// running header after a few more characters (全市组织工作动态 for
+// 组织工作动态).
 // Only lines at a page boundary are read this way.
 func (is *issue) headerVariantOf(text string) (string, bool) {
 	t := whitespace.RemoveInLines(text)
@@ -244,7 +268,7 @@ func (is *issue) headerVariantOf(text string) (string, bool) {
 	best := ""
 	for _, h := range sortedKeys(is.headers) {
 		hn := utf8.RuneCountInString(h)
-		if hn >= 4 && n <= hn+6 && strings.Contains(t, h) && len(h) > len(best) {
+		if hn >= 4 && n <= hn+6 && strings.HasSuffix(t, h) && len(h) > len(best) {
 			best = h
 		}
 	}
@@ -260,11 +284,17 @@ func (is *issue) classify() {
 	for _, p := range is.pages {
 		for k, li := range p.lines {
 			l := &is.lines[li]
+			// A cover or header line that names the issue is no text of
+			// an article (issue.go reads it); it names no section.
+			if namesIssue(l.text) {
+				l.role = roleHeader
+				continue
+			}
 			if sec, ok := is.headerOf(l.text); ok {
 				l.role, l.section = roleHeader, sec
 				continue
 			}
-			if isRegionLabel(l.text) {
+			if _, spaced := letterSpaced(l.text); spaced && isRegionLabel(l.text) {
 				l.role = roleLabel
 				continue
 			}
@@ -284,6 +314,18 @@ func (is *issue) classify() {
 			if k == len(p.lines)-1 {
 				is.unglue(l, false)
 			}
+		}
+		// A place name alone on a line, set without letter spacing, is a
+		// label only among the labels and headers that end a page.
+		for k := len(p.lines) - 1; k >= 0; k-- {
+			l := &is.lines[p.lines[k]]
+			if l.role == roleHeader || l.role == roleLabel {
+				continue
+			}
+			if l.role != roleBody || !isRegionLabel(l.text) {
+				break
+			}
+			l.role = roleLabel
 		}
 		for _, li := range p.lines {
 			l := is.lines[li]
@@ -306,6 +348,11 @@ func (is *issue) classify() {
 // unglue removes a running header stuck to the start (or end) of a body
 // line at a page boundary, keeping the rest of the line as body.
 func (is *issue) unglue(l *srcLine, atStart bool) {
+	// A line no wider than the column holds nothing glued to it: it may
+	// well open with the section's own words.
+	if is.rough > 0 && displayWidth(l.text) <= is.rough+4 {
+		return
+	}
 	t := whitespace.RemoveInLines(l.text)
 	for _, h := range sortedKeys(is.headers) {
 		sec := is.headers[h]
@@ -389,6 +436,82 @@ func (is *issue) measure() {
 			p.width = is.width
 		}
 	}
+	is.wide = wideColumn
+	if is.preciseWidePages() {
+		is.wide = 1 << 30
+		// Set to the character, a page is as wide as its full lines:
+		// the many indented first lines of a page do not narrow it.
+		for _, p := range is.pages {
+			if p.width < is.width && p.width >= is.width-6 {
+				p.width = is.width
+			}
+		}
+	}
+}
+
+// preciseWidePages reports whether the lines of the issue's wide pages
+// fill their column to the character: then an indent shows there too.
+func (is *issue) preciseWidePages() bool {
+	hist := map[int]int{}
+	near := 0
+	for _, p := range is.pages {
+		if p.width <= wideColumn {
+			continue
+		}
+		for _, li := range p.lines {
+			if l := is.lines[li]; l.role == roleBody {
+				if w := displayWidth(l.text); w >= p.width-8 {
+					hist[w]++
+					near++
+				}
+			}
+		}
+	}
+	mode := 0
+	for w, n := range hist {
+		if n > hist[mode] || n == hist[mode] && w > mode {
+			mode = w
+		}
+	}
+	// Full lines measure the column, or a mark more where a closing mark
+	// was squeezed in.
+	exact := hist[mode-1] + hist[mode] + hist[mode+1] + hist[mode+2]
+	return near >= 20 && exact*10 >= near*7
+}
+
+// detectRewrap tells a text wrapped page by page from one wrapped as it
+// flows: a page that ends inside a paragraph ends with a full line in
+// the one, a short line in the other.
+func (is *issue) detectRewrap() bool {
+	short, full := 0, 0
+	for _, p := range is.pages[:max(0, len(is.pages)-1)] {
+		li := is.lastBody(p)
+		if li < 0 {
+			continue
+		}
+		t := is.lines[li].text
+		switch w := displayWidth(t); {
+		case w >= p.width-1:
+			full++
+		case !endsSentence(t) && w <= p.width-4 && !is.authorShaped(t):
+			short++
+		}
+	}
+	return short >= 2 && short > full
+}
+
+// lastBody returns the index of the last body line of page p, or -1.
+func (is *issue) lastBody(p *srcPage) int {
+	for k := len(p.lines) - 1; k >= 0; k-- {
+		switch is.lines[p.lines[k]].role {
+		case roleBody:
+			return p.lines[k]
+		case roleHeader, roleLabel:
+			continue
+		}
+		return -1
+	}
+	return -1
 }
 
 // columnWidth estimates the width of the column some lines were set in.
@@ -443,8 +566,13 @@ func (is *issue) findTitleBlock(p *srcPage) {
 	if is.lines[last].role != roleBody {
 		return
 	}
+	// A title block sits on the first page of its article: the page
+	// must not continue a sentence from the page before.
+	if !is.freshStart(p) {
+		return
+	}
 	if is.authorShaped(is.lines[last].text) {
-		titles := is.titleLinesBefore(p, end, 3)
+		titles := is.titleLinesBefore(p, end, 3, true)
 		if len(titles) > 0 {
 			p.titles, p.author = titles, last
 			for _, t := range titles {
@@ -464,7 +592,14 @@ func (is *issue) findTitleBlock(p *srcPage) {
 	if !titleShaped(l.text) || headingRe.MatchString(l.text) {
 		return
 	}
-	titles := append(is.titleLinesBefore(p, end, 2), last)
+	// On pages wrapped on their own, the short line above an unsigned
+	// title is the page's cut text far more often than a title's first
+	// line: such a title is taken as one line.
+	var titles []int
+	if !is.rewrapped {
+		titles = is.titleLinesBefore(p, end, 2, false)
+	}
+	titles = append(titles, last)
 	first := slices.Index(p.lines, titles[0])
 	if first < 1 {
 		return
@@ -472,10 +607,83 @@ func (is *issue) findTitleBlock(p *srcPage) {
 	if prev := is.lines[p.lines[first-1]]; prev.role == roleBody && !is.foreignAfter(p, first) {
 		return
 	}
+	if is.restOfSentence(p, titles[0]) {
+		return
+	}
+	// A full line after an unfinished one continues it, unless it is
+	// wider than the column with no comma or stop to squeeze, or the
+	// page opens a new section (whose first article's title it must be).
+	if prev := is.lines[p.lines[first-1]]; prev.role == roleBody && !endsSentence(prev.text) &&
+		displayWidth(is.lines[titles[0]].text) >= p.width-1 && displayWidth(is.lines[titles[0]].text) <= p.width &&
+		!is.opensSection(p) {
+		return
+	}
+	// After a finished sentence, a line no wider than an indented first
+	// line may open a paragraph that the next page continues.
+	if prev := is.lines[p.lines[first-1]]; prev.role == roleBody && endsSentence(prev.text) &&
+		is.indented(is.lines[titles[0]].text, p.width) && !is.nextPageOpensParagraph(p) {
+		return
+	}
 	p.titles = titles
 	for _, t := range titles {
 		is.lines[t].role = roleTitle
 	}
+}
+
+// freshStart reports whether page p can open an article: it is the
+// first page, an article ends on it (a post line or a section label in
+// the middle of it), or the text before it ended a sentence.
+func (is *issue) freshStart(p *srcPage) bool {
+	for _, li := range p.lines {
+		if l := is.lines[li]; l.role == rolePost || (l.role == roleHeader && !is.atBoundary(p, li)) {
+			return true
+		}
+	}
+	for pn := p.num - 1; pn >= 1; pn-- {
+		q := is.pages[pn-1]
+		for k := len(q.lines) - 1; k >= 0; k-- {
+			switch l := is.lines[q.lines[k]]; l.role {
+			case rolePost:
+				return true
+			case roleBody:
+				return endsSentence(l.text)
+			}
+		}
+	}
+	return true
+}
+
+// opensSection reports whether page p's running header names another
+// section than the page before.
+func (is *issue) opensSection(p *srcPage) bool {
+	if p.num <= 1 || p.section == "" || is.pages[p.num-2].section == "" || is.pages[p.num-2].section == p.section {
+		return false
+	}
+	// A news column opens with a dated item, not under a title.
+	for _, li := range p.lines {
+		if l := is.lines[li]; l.role == roleBody {
+			return !dateLeadRe.MatchString(l.text)
+		}
+	}
+	return true
+}
+
+// nextPageOpensParagraph reports whether the first body line after page
+// p is indented like the first line of a paragraph.
+// A page of another section opens an article, and so a paragraph, too.
+func (is *issue) nextPageOpensParagraph(p *srcPage) bool {
+	for pn := p.num; pn < len(is.pages); pn++ {
+		q := is.pages[pn]
+		if q.section != "" && q.section != p.section {
+			return true
+		}
+		for _, li := range q.lines {
+			if l := is.lines[li]; l.role == roleBody {
+				return is.indented(l.text, q.width) || headingRe.MatchString(l.text)
+			}
+		}
+	}
+	return true
 }
 
 // headerFollows reports whether a running header comes right after line
@@ -494,9 +702,8 @@ func (is *issue) headerFollows(p *srcPage, k int) bool {
 }
 
 // foreignAfter reports whether line index k of page p cannot be the end of
-// the paragraph before it: a paragraph that does not end a sentence is a
-// heading, and a heading holds no full stop and is not the continuation of
-// a full line broken mid-word.
+// the paragraph before it: only a numbered heading ends without a
+// sentence end, and a heading holds no full stop.
 func (is *issue) foreignAfter(p *srcPage, k int) bool {
 	prev := is.lines[p.lines[k-1]]
 	if endsSentence(prev.text) {
@@ -508,26 +715,23 @@ func (is *issue) foreignAfter(p *srcPage, k int) bool {
 		// without a full stop cannot end that sentence.
 		return true
 	}
-	// Walk back over the paragraph: if it holds a sentence end, it is
-	// running text, not a heading, and the short line does not belong.
-	for j := k - 1; j >= 0; j-- {
+	// Walk back a few lines: the short line continues a heading only
+	// when a numbered heading opens there with no sentence end since.
+	for j := k - 1; j >= 0 && j >= k-4; j-- {
 		l := is.lines[p.lines[j]]
-		if l.role != roleBody {
-			break
-		}
-		if j < k-1 && paraEnd(l.text, "", p.width, false) {
-			break
-		}
-		if strings.ContainsAny(l.text, "。！？") {
+		if l.role != roleBody || strings.ContainsAny(l.text, "。！？") {
 			return true
 		}
+		if headingRe.MatchString(l.text) {
+			return false
+		}
 	}
-	return false
+	return true
 }
 
 // titleLinesBefore collects up to max title lines that end right before
 // line index k of page p, top first.
-func (is *issue) titleLinesBefore(p *srcPage, k, max int) []int {
+func (is *issue) titleLinesBefore(p *srcPage, k, max int, needOne bool) []int {
 	var out []int
 	for j := k - 1; j >= 0 && len(out) < max; j-- {
 		li := p.lines[j]
@@ -535,23 +739,75 @@ func (is *issue) titleLinesBefore(p *srcPage, k, max int) []int {
 		if l.role != roleBody || !titleShaped(l.text) {
 			break
 		}
+		// A line of a title of several lines is a phrase of its own, not
+		// the tail of a heading or sentence (精神).
+		if len(out) > 0 && utf8.RuneCountInString(whitespace.RemoveInLines(l.text)) < 4 {
+			break
+		}
+		// An indented line after a finished sentence opens a paragraph.
+		if j > 0 && len(out) > 0 && is.indented(l.text, p.width) && !hasInnerSpace(l.text) {
+			if above := is.lines[p.lines[j-1]]; above.role == roleBody && endsSentence(above.text) {
+				break
+			}
+		}
 		full := displayWidth(l.text) >= p.width-1
-		if full && !hasInnerSpace(l.text) && !(is.double && l.adj) {
+		if full && !hasInnerSpace(l.text) && !(is.double && l.adj) && displayWidth(l.text) <= p.width {
 			// A full line that is not set apart from what follows is the
-			// body's last line, not a title.
+			// body's last line, not a title — unless a byline needs a
+			// title and no shorter line gives one. A line wider than the
+			// column with no comma or stop to squeeze is no body line.
+			if needOne && len(out) == 0 && balanced(l.text) {
+				out = append(out, li)
+			}
 			break
 		}
 		out = append(out, li)
 	}
+	// A page wrapped on its own ends its text with a short line: after a
+	// long line that does not finish its sentence, the topmost short
+	// line is the rest of that sentence, not a title.
+	if len(out) > 0 && is.restOfSentence(p, out[len(out)-1]) {
+		out = out[:len(out)-1]
+	}
+	// Of a title block of several lines, the topmost is no title line
+	// when it opens a numbered point (一要…, 四是…): it is the start of a
+	// paragraph that the page end cut short.
+	if n := len(out); n >= 2 && headingRe.MatchString(is.lines[out[n-1]].text) {
+		out = out[:n-1]
+	}
 	slices.Reverse(out)
 	return out
+}
+
+// restOfSentence reports, for a text wrapped page by page, whether line
+// li is the short rest of the paragraph the long line above it belongs to.
+func (is *issue) restOfSentence(p *srcPage, li int) bool {
+	if !is.rewrapped {
+		return false
+	}
+	k := slices.Index(p.lines, li)
+	if k < 1 {
+		return false
+	}
+	above := is.lines[p.lines[k-1]]
+	// A long line that ends a sentence rarely ends its paragraph too: the
+	// next sentence goes on in the short line.
+	return above.role == roleBody && displayWidth(above.text) >= p.width-max(6, p.width/8) &&
+		(!endsSentence(above.text) || displayWidth(above.text) >= p.width-1)
 }
 
 // titleShaped reports a line that could be part of a title: no sentence
 // punctuation, not too long, some Han text.
 func titleShaped(s string) bool {
 	n := utf8.RuneCountInString(s)
-	return n >= 2 && n <= 32 && !hasSentencePunct(s) && strings.ContainsFunc(s, cjk.IsHan) && !endsSentence(s)
+	return n >= 2 && n <= 32 && !hasSentencePunct(s) && strings.ContainsFunc(s, cjk.IsHan) && !endsSentence(s) && balanced(s)
+}
+
+// balanced reports a line that closes every quotation and book title it
+// opens: a title is whole, a body line may break inside a quotation.
+func balanced(s string) bool {
+	return strings.Count(s, "“") == strings.Count(s, "”") && strings.Count(s, "《") == strings.Count(s, "》") &&
+		strings.Count(s, "（") == strings.Count(s, "）")
 }
 
 func hasInnerSpace(s string) bool {
@@ -597,39 +853,115 @@ func isSpacedName(s string) bool {
 	return ok
 }
 
-// paraEnd reports whether a body line ends its paragraph, given the line
-// after it (empty at the end) and whether it opens its paragraph.
+// paraEnd reports whether a body line ends its paragraph, given the two
+// lines after it (empty at the end) and whether it opens its paragraph.
 //
 // A line inside a paragraph fills the column; the last falls short of it,
-// except that a paragraph does not end inside an open quotation. The first
-// line of a paragraph is indented, so it falls short too: it ends the
-// paragraph only when it is much shorter, ends a sentence, or is followed
-// by another indented line (a one-line heading or paragraph).
-func paraEnd(line, next string, width int, first bool) bool {
+// except that a paragraph does not end inside an open quotation, and a
+// line is not short when what the next line opens with (a number, a
+// quotation, a character with its closing mark) could not fit on it. The
+// first line of a paragraph is indented, so it falls short too: it ends
+// the paragraph when it ends a sentence (a run-in heading, as the magazine
+// sets them), is much shorter, or is followed by another indented line
+// that is no heading's last (a one-line heading or paragraph).
+func (is *issue) paraEnd(line, next, after string, width int, first bool) bool {
 	w := displayWidth(line)
-	if w >= width-1 || openQuote(line) {
+	if openQuote(line) {
 		return false
 	}
+	// A first line that ends a sentence at its end is a run-in heading,
+	// however much the typesetter squeezed into it.
+	if first && endsSentence(line) {
+		return true
+	}
+	if w >= width-1 {
+		return false
+	}
+	// A line is short too when what the next line opens with (a number,
+	// a Latin word, a quotation mark with its first character) did not
+	// fit on it.
+	limit := width
+	if first {
+		limit -= 4
+	}
+	if next != "" && w+leadWidth(next) > limit {
+		if !endsSentence(line) && (!first || !is.indented(next, width)) {
+			return false
+		}
+		// A sentence that ends there goes on in a line that is not
+		// indented.
+		if !first && (displayWidth(next) >= width-1 || !is.indented(next, width)) {
+			return false
+		}
+	}
 	if !first {
-		return w <= width-3 || endsSentence(line)
+		// On a narrow column a last line may miss the column by one
+		// character only: it ends the paragraph when the next line's
+		// opening would have fitted and that line is indented.
+		return w <= width-3 || endsSentence(line) ||
+			width <= 32 && next != "" && w+leadWidth(next) <= width && is.indented(next, width) && !endsSentence(next)
 	}
 	if w <= width-max(6, width/8) || endsSentence(line) {
 		return true
 	}
-	return next != "" && indented(next, width) && !endsSentence(next)
+	// Followed by an indented line, a first line is a heading of its own,
+	// unless that line is the heading's last and another indented line
+	// follows it, or it opens a dated news item.
+	return next != "" && !dateLeadRe.MatchString(line) && is.indented(next, width) && !endsSentence(next) &&
+		(after == "" || !is.indented(after, width) || headingRe.MatchString(after)) &&
+		(after == "" || displayWidth(next)+leadWidth(after) <= width)
+}
+
+// leadWidth measures what a line opens with that a typesetter does not
+// break: a run of Latin letters and digits, or an opening mark with the
+// character after it, else one character.
+func leadWidth(s string) int {
+	rs := []rune(s)
+	w, i := 0, 0
+	// Opening marks travel with what follows them.
+	for i < len(rs) && strings.ContainsRune("“‘《（", rs[i]) {
+		w += runeDisplayWidth(rs[i])
+		i++
+	}
+	switch {
+	case i < len(rs) && isLatinWord(rs[i]):
+		for i < len(rs) && isLatinWord(rs[i]) {
+			w++
+			i++
+		}
+		// A space usually set the word apart from the text before it.
+		w++
+	case i < len(rs):
+		w += runeDisplayWidth(rs[i])
+		i++
+	}
+	// A closing mark never starts a line: it travels with the character
+	// before it.
+	for i < len(rs) && strings.ContainsRune("，。、；：？！”’）》", rs[i]) {
+		w += runeDisplayWidth(rs[i])
+		i++
+	}
+	return w
+}
+
+func runeDisplayWidth(r rune) int {
+	if r < 0x80 {
+		return 1
+	}
+	return 2
 }
 
 // wideColumn is the width above which a column is too wide to tell an
 // indent from the play that squeezed punctuation gives a line: a full-page
 // line holds many marks, and its width varies by more than an indent.
-const wideColumn = 50
+const wideColumn = 60
 
 // indented reports a line that looks like the indented first line of a
 // paragraph: short of the column by about two characters. Punctuation may
 // have been squeezed, so the line's narrowest reading must leave room for
 // the indent and its widest must not fill the column.
-func indented(line string, width int) bool {
-	if width > wideColumn {
+func (is *issue) indented(line string, width int) bool {
+	if width > is.wide {
 		return false
 	}
 	w := displayWidth(line)
@@ -640,18 +972,42 @@ func indented(line string, width int) bool {
 // next inside what looked like one paragraph, is in fact the indented
 // first line of a new one: prev filled the column and finished a sentence
 // or a heading, and line is indented.
-func startsParagraph(para []string, line, next string, width int) bool {
+func (is *issue) startsParagraph(para []string, line, next string, width int) bool {
 	prev := para[len(para)-1]
-	if displayWidth(prev) < width-1 || next == "" || displayWidth(next) < width-1 {
+	if displayWidth(prev) < width-1 || next == "" {
+		return false
+	}
+	// A numbered point after a numbered heading opens a paragraph.
+	if isHeading(para) && headingRe.MatchString(line) {
+		return true
+	}
+	// After a finished sentence, an indented line is a paragraph's first
+	// (or a one-line heading); after a heading broken mid-word, only when
+	// a full line follows it.
+	if !endsSentence(prev) && displayWidth(next) < width-1 {
 		return false
 	}
 	// prev may end a heading (no full stop anywhere in it) mid-word.
 	last, _ := utf8.DecodeLastRuneInString(prev)
-	heading := cjk.IsHan(last) && !strings.ContainsAny(strings.Join(para, ""), "。！？")
+	heading := cjk.IsHan(last) && topHeadingRe.MatchString(para[0]) && !strings.ContainsAny(strings.Join(para, ""), "。！？")
 	if !endsSentence(prev) && !heading {
 		return false
 	}
-	return indented(line, width) && !endsSentence(line) && !openQuote(prev)
+	// A line wider than an indented one that is short only because what
+	// follows could not fit is full, not indented.
+	if w := displayWidth(line); is.indented(line, width) && !endsSentence(line) && !openQuote(prev) && (w <= width-4 || w+leadWidth(next) <= width) {
+		return true
+	}
+	// A line of an indent's width that ends a sentence, with a full line
+	// after it, is a run-in heading: the paragraph it opens breaks after
+	// it, as the magazine sets them.
+	if endsSentence(prev) && endsSentence(line) && is.indented(line, width) && displayWidth(next) >= width-1 {
+		return true
+	}
+	// A shorter line without a sentence end after a finished one is a
+	// heading of its own line, when a paragraph's first line follows.
+	return endsSentence(prev) && !openQuote(prev) && !endsSentence(line) && displayWidth(line) < width-1 &&
+		(is.indented(next, width) || topHeadingRe.MatchString(line))
 }
 
 // openQuote reports a line that leaves a quotation or bracket open. A
@@ -794,10 +1150,15 @@ func (is *issue) paragraphs(d *draft, news bool) []para {
 			if i+1 < len(d.lines) {
 				next = is.lines[d.lines[i+1]].text
 			}
-			brk := paraEnd(prev.text, l.text, widths[prev.page], len(cur) == 1) ||
-				(len(cur) > 1 && startsParagraph(cur, l.text, next, widths[l.page])) ||
+			// A rewrapped page ends mid-paragraph with a short line: the
+			// sentence goes on, or the next page goes on in a full line.
+			pageJoin := is.rewrapped && prev.page != l.page && !isHeading(cur) &&
+				(!endsSentence(prev.text) || displayWidth(l.text) >= widths[l.page]-1)
+			brk := !pageJoin && is.paraEnd(prev.text, l.text, next, widths[prev.page], len(cur) == 1) ||
+				(len(cur) > 1 && is.startsParagraph(cur, l.text, next, widths[l.page])) ||
 				(endsSentence(prev.text) && headingRe.MatchString(l.text)) ||
-				(news && endsSentence(prev.text) && dateLeadRe.MatchString(l.text))
+				is.headingEnds(cur, l.text, widths[prev.page]) ||
+				(news && endsSentence(prev.text) && datedLeadRe.MatchString(l.text))
 			if brk {
 				flush()
 			}
@@ -810,6 +1171,36 @@ func (is *issue) paragraphs(d *draft, news bool) []para {
 	}
 	flush()
 	return out
+}
+
+// isHeading reports a paragraph that is a numbered section heading (一、,
+// （一）): it opens with the number and holds no full stop.
+func isHeading(para []string) bool {
+	if len(para) == 0 || !topHeadingRe.MatchString(para[0]) {
+		return false
+	}
+	for _, l := range para {
+		if strings.ContainsAny(l, "。！？") {
+			return false
+		}
+	}
+	return true
+}
+
+// headingEnds reports whether the numbered heading in para ends before
+// line: the heading holds no full stop, its last line falls short of the
+// column, and line is indented like a paragraph's first.
+func (is *issue) headingEnds(para []string, line string, width int) bool {
+	if len(para) < 2 || !headingRe.MatchString(para[0]) {
+		return false
+	}
+	for _, l := range para {
+		if strings.ContainsAny(l, "。！？") {
+			return false
+		}
+	}
+	w := displayWidth(line)
+	return displayWidth(para[len(para)-1]) < width-1 && w < width-1 && w >= width-max(8, width/6)
 }
 
 // draftWidths measures the column width of each page of a draft from the
@@ -835,6 +1226,9 @@ func (is *issue) draftWidths(d *draft) map[int]int {
 			if mx > 0 && mx+4 < w {
 				w = mx - 2
 			}
+		}
+		if pw := is.pages[pg-1].width; is.wide > wideColumn && w < pw && w >= pw-6 {
+			w = pw // set to the character: see measure
 		}
 		out[pg] = w
 	}
@@ -869,9 +1263,11 @@ func (is *issue) isNewsColumn(d *draft) bool {
 	if !dateLeadRe.MatchString(is.lines[d.lines[0]].text) {
 		return false
 	}
-	n := 1
-	for i := 1; i < len(d.lines); i++ {
-		if dateLeadRe.MatchString(is.lines[d.lines[i]].text) && endsSentence(is.lines[d.lines[i-1]].text) {
+	// Items are dated (7 月 22 日，): an article that lost its title and
+	// tells a story (去年以来，…今年以来，…) is no news column.
+	n := 0
+	for i := 0; i < len(d.lines); i++ {
+		if datedLeadRe.MatchString(is.lines[d.lines[i]].text) && (i == 0 || endsSentence(is.lines[d.lines[i-1]].text)) {
 			n++
 		}
 	}
@@ -917,8 +1313,14 @@ func (is *issue) piecesOf(d *draft) []piece {
 	}
 	if d.post != "" {
 		name, post := parsePost(d.post)
-		if base.Author == "" {
+		switch {
+		case base.Author == "":
 			base.Author = name
+		case name != "" && name != base.Author:
+			// The byline and the post name different people: keep what
+			// the post says rather than lose it.
+			post = strings.TrimPrefix(name+"，"+post, "，")
+			post = strings.TrimSuffix(post, "，")
 		}
 		base.AuthorPost = post
 	}
@@ -979,9 +1381,7 @@ func (is *issue) labels() []string {
 	var out []string
 	for _, l := range is.lines {
 		if l.role == roleLabel {
-			if j, ok := letterSpaced(l.text); ok {
-				out = append(out, j)
-			}
+			out = append(out, whitespace.RemoveInLines(l.text))
 		}
 	}
 	return out
@@ -1008,14 +1408,25 @@ func parsePost(s string) (name, post string) {
 	body := strings.TrimSpace(m[1])
 	if i := strings.IndexAny(body, "，,"); i > 0 {
 		head := whitespace.RemoveInLines(body[:i])
-		if n := utf8.RuneCountInString(head); n >= 2 && n <= 4 && !strings.ContainsFunc(head, func(r rune) bool { return !cjk.IsHan(r) }) {
+		if isName(head) {
 			return head, strings.TrimSpace(strings.TrimLeft(body[i:], "，,"))
 		}
 	}
-	if n := utf8.RuneCountInString(whitespace.RemoveInLines(body)); n >= 2 && n <= 4 {
-		return whitespace.RemoveInLines(body), ""
+	if t := whitespace.RemoveInLines(body); isName(t) {
+		return t, ""
 	}
 	return "", body
+}
+
+// isName reports a person's name: two to four Han characters that do not
+// end like a post (常委, 部长, 书记, 主任, 委员).
+func isName(s string) bool {
+	n := utf8.RuneCountInString(s)
+	if n < 2 || n > 4 || strings.ContainsFunc(s, func(r rune) bool { return !cjk.IsHan(r) }) {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(s)
+	return !strings.ContainsRune("委长员记任师授部处科", last)
 }
 
 // splitNews cuts a news column into its items: each begins with a dated

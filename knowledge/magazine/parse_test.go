@@ -527,7 +527,8 @@ func checkNoTextLost(t *testing.T, text string) {
 	ids := map[string]bool{}
 	for _, a := range arts {
 		out.WriteString(hanOnly(a.Title + a.Body))
-		fields.WriteString(hanOnly(a.Title) + "|" + hanOnly(a.Author) + "|" + hanOnly(a.AuthorPost) + "|")
+		// A post line may give both the name and the post (（作者：张三，…）).
+		fields.WriteString(hanOnly(a.Title) + "|" + hanOnly(a.Author) + "|" + hanOnly(a.AuthorPost) + "|" + hanOnly(a.Author+a.AuthorPost) + "|")
 		if ids[a.ID] {
 			t.Fatalf("duplicate ID %s", a.ID)
 		}
@@ -554,7 +555,12 @@ func checkNoTextLost(t *testing.T, text string) {
 			if !strings.Contains(fields.String(), inner) {
 				t.Fatalf("post line %q is in no article", l.text)
 			}
-		case roleHeader, roleLabel:
+		case roleLabel:
+			_, spaced := letterSpaced(l.text)
+			if !isRegionLabel(l.text) || !spaced && !is.atBoundary(is.pages[l.page-1], slices.Index(is.lines, l)) {
+				t.Fatalf("line %q dropped as a place label, but it is no place name at a page end", l.text)
+			}
+		case roleHeader:
 			_, spaced := letterSpaced(l.text)
 			if !spaced && boundary[whitespace.RemoveInLines(l.text)] < 2 && !containsHeader(is, l.text) {
 				t.Fatalf("line %q dropped as a header, but it is neither letter-spaced nor repeated at page boundaries", l.text)
@@ -586,6 +592,9 @@ func TestParseIssueKeepsAllText(t *testing.T) {
 		{"synthetic issue", syn},
 		{"one line", "只有一行文字。"},
 		{"byline without article", "（作者：某县委常委）\n"},
+		{"post of a post only", "正文第一句。\n标题\n张三\n（作者：常委）\n"},
+		{"short post after a byline", "正文第一句。\n\n标题\n张三\n 组 织 工 作\n第二页正文。\n（作者：常委）\n"},
+		{"post naming another author", "正文第一句。\n\n标题\n张三\n 组 织 工 作\n第二页正文。\n（作者：李四）\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -643,5 +652,22 @@ func TestParseIssueNewsItems(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("articles =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestParsePost(t *testing.T) {
+	tests := []struct{ in, name, post string }{
+		{"（作者：永吉县委常委、组织部长）", "", "永吉县委常委、组织部长"},
+		{"（作者：常委）", "", "常委"},
+		{"（作者：张明）", "张明", ""},
+		{"（作者：张明，永吉县委组织部干部）", "张明", "永吉县委组织部干部"},
+		{"（作者系舒兰市委组织部部长）", "", "舒兰市委组织部部长"},
+		{"正文", "", ""},
+	}
+	for _, tt := range tests {
+		name, post := parsePost(tt.in)
+		if name != tt.name || post != tt.post {
+			t.Errorf("parsePost(%q) = %q, %q; want %q, %q", tt.in, name, post, tt.name, tt.post)
+		}
 	}
 }

@@ -29,8 +29,12 @@ var (
 )
 
 // notPlaceHead are characters that open a common word, not a place name
-// (全市, 各县, 该区, 三个区).
-const notPlaceHead = "全本该各我此两三几省市县区乡镇村这那每某其整城社小园辖片山地街新老一"
+// (全市, 各县, 该区, 某县区).
+const notPlaceHead = "全本该各我此两几省市县区乡镇村这那每某其整社小园辖片地街老一"
+
+// notPlaceMiddle are characters that, in the middle of three, make a
+// count or a rank of a name (三个区, 县级市, 各乡镇).
+const notPlaceMiddle = "个级乡镇村"
 
 // notPlaceBeforeSuffix are characters that, right before the suffix, make
 // a common word of it (召开全区, 在本市).
@@ -38,7 +42,8 @@ const notPlaceBeforeSuffix = "全本该各我此每其这那"
 
 // notPlaceTail are endings of common nouns that share a suffix with place
 // names (社区, 小区, 园区).
-var notPlaceTail = []string{"社区", "小区", "园区", "城区", "辖区", "片区", "景区", "山区", "地区", "街区", "校区", "厂区", "矿区", "林区", "库区", "灾区", "市区", "郊区", "考区", "民区", "房区", "放区"}
+var notPlaceTail = []string{"社区", "小区", "园区", "辖区", "片区", "景区", "山区", "地区", "街区", "校区", "厂区", "矿区", "林区", "库区", "灾区", "市区", "郊区", "考区", "民区", "房区", "放区",
+	"老城区", "新城区", "主城区", "旧城区", "中城区", "全城区", "城乡区"}
 
 func placeShaped(name string) bool {
 	n := utf8.RuneCountInString(name)
@@ -46,7 +51,8 @@ func placeShaped(name string) bool {
 		return false
 	}
 	rs := []rune(name)
-	if strings.ContainsRune(notPlaceHead, rs[0]) || strings.ContainsRune(notPlaceBeforeSuffix, rs[len(rs)-2]) {
+	if strings.ContainsRune(notPlaceHead, rs[0]) || strings.ContainsRune(notPlaceBeforeSuffix, rs[len(rs)-2]) ||
+		n == 3 && strings.ContainsRune(notPlaceMiddle, rs[1]) {
 		return false
 	}
 	for _, t := range notPlaceTail {
@@ -89,8 +95,13 @@ func learnPlaces(pieces []piece, labels []string) map[string]bool {
 				name, after := line[m[2]:m[3]], line[m[4]:m[5]]
 				// In a list (、蛟河市、丰满区) the name counts only when the
 				// next item is a place too: 建立区、街道 is no place.
-				if after == "、" && !placeShaped(nextListItem(line[m[5]:])) {
-					continue
+				if after == "、" {
+					// Both ends of 城关区、新华区 are places.
+					next := nextListItem(line[m[5]:])
+					if !placeShaped(next) || !strings.ContainsRune("县市区", []rune(next)[len([]rune(next))-1]) {
+						continue
+					}
+					add(next)
 				}
 				add(name)
 			}
@@ -106,11 +117,17 @@ func nextListItem(s string) string {
 	if end < 0 {
 		end = len(s)
 	}
-	item := s[:end]
-	if rs := []rune(item); len(rs) > 4 {
-		item = string(rs[:4])
+	rs := []rune(s[:end])
+	// The name ends at its suffix: 新华区 of 新华区也开展了….
+	for i := 2; i < len(rs) && i < 4; i++ {
+		if strings.ContainsRune("县市区", rs[i]) {
+			return string(rs[:i+1])
+		}
 	}
-	return item
+	if len(rs) > 4 {
+		rs = rs[:4]
+	}
+	return string(rs)
 }
 
 // prefecture returns the city the magazine belongs to, the one

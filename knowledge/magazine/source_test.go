@@ -60,10 +60,11 @@ func TestLoadFolder(t *testing.T) {
 		t.Errorf("got %d articles; the issue alone holds 8", len(arts))
 	}
 	wantWarn := map[string]string{
-		"photo.png":  "only .txt and .md",
-		"empty.txt":  "empty",
-		"broken.txt": "not UTF-8",
-		"c-old.txt":  "GB18030",
+		"photo.png":   "only .txt, .md and .pdf",
+		"empty.txt":   "empty",
+		"broken.txt":  "not UTF-8",
+		"c-old.txt":   "GB18030",
+		"a-issue.txt": "names no issue",
 	}
 	for file, phrase := range wantWarn {
 		found := false
@@ -99,10 +100,11 @@ func TestLoadBundledAndFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(warnings) != 0 {
+	name, _ := knowledge.Bundled()
+	// The bundled issue names no issue: a note says how it was worked out.
+	if len(warnings) != 1 || !strings.HasPrefix(warnings[0], name+": the text names no issue") {
 		t.Errorf("warnings: %q", warnings)
 	}
-	name, _ := knowledge.Bundled()
 	if arts[0].Source != name || arts[len(arts)-1].Source != "extra.md" {
 		t.Errorf("first source %q, last %q", arts[0].Source, arts[len(arts)-1].Source)
 	}
@@ -156,13 +158,15 @@ func ExampleLoad() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(len(warnings), "warnings")
+	for _, w := range warnings {
+		fmt.Println("note:", w)
+	}
 	for _, a := range arts {
 		if a.Author == "陈雪松" {
-			fmt.Println(a.Title, "—", a.Byline(), a.Regions)
+			fmt.Println(a.Title, "—", a.Byline(), a.Regions, a.IssueName())
 		}
 	}
 	// Output:
-	// 0 warnings
-	// 深刻理解 准确把握 全力推动新时代党的组织路线落地见效 — 陈雪松（永吉县委常委、组织部长） [永吉县]
+	// note: jilin-city-party-building-2020.txt: the text names no issue; taken as 2020年7—8月 from the dates of its news items
+	// 深刻理解 准确把握 全力推动新时代党的组织路线落地见效 — 陈雪松（永吉县委常委、组织部长） [永吉县] 2020年7—8月
 }
