@@ -177,13 +177,13 @@ func (b *Bot) answer(ctx context.Context, r *request, text, scope string) (strin
 	return outcomeAnswered, a, answerMsg
 }
 
-// sourceDetails looks up where each cited passage stands, by citation
-// number.
+// sourceDetails says where each cited passage stands (its issue and
+// pages, when known), by citation number, as " · 2020年7—8月 第5–8页".
 func (b *Bot) sourceDetails(cites []knowledge.Citation) map[int]string {
 	out := map[int]string{}
 	for _, c := range cites {
-		if _, a, ok := b.kb.Chunk(c.ChunkID); ok {
-			out[c.N] = whereIn(a)
+		if w := c.Where(); w != "" {
+			out[c.N] = " · " + w
 		}
 	}
 	return out

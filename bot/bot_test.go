@@ -101,7 +101,7 @@ func TestPrivateQuestionGetsCitedAnswer(t *testing.T) {
 	api.private(testUserID, "永吉县做了什么？")
 	got := api.waitSent(testUserID, 1)[0]
 	text := got.params["text"]
-	for _, want := range []string{"永吉县以党建引领乡村振兴[1]", "来源", "[1] 《抓党建促振兴》— 张三（永吉县委书记）"} {
+	for _, want := range []string{"永吉县以党建引领乡村振兴[1]", "来源", "[1] 《抓党建促振兴》— 张三（永吉县委书记） · 2024年第1期 第3–4页"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("answer %q lacks %q", text, want)
 		}

@@ -245,16 +245,13 @@ func renderAnswer(a knowledge.Answer, details map[int]string, scope string) stri
 }
 
 // whereIn says where an article stands: its issue and pages, when known,
-// as " · 第 3–4 页".
+// as " · 2020年7—8月 第5–8页".
 func whereIn(a knowledge.Article) string {
-	switch {
-	case a.PageStart <= 0:
-		return ""
-	case a.PageEnd > a.PageStart:
-		return fmt.Sprintf(" · 第 %d–%d 页", a.PageStart, a.PageEnd)
-	default:
-		return fmt.Sprintf(" · 第 %d 页", a.PageStart)
+	c := knowledge.Citation{Issue: a.Issue, PageStart: a.PageStart, PageEnd: a.PageEnd}
+	if w := c.Where(); w != "" {
+		return " · " + w
 	}
+	return ""
 }
 
 // maxAnswerRunes bounds the text of one answer: about two messages.

@@ -75,7 +75,8 @@ func (k *fakeKB) Ask(ctx context.Context, q knowledge.Question) (knowledge.Answe
 	c := k.chunks["c-a1-0"]
 	return knowledge.Answer{
 		Text: "永吉县以党建引领乡村振兴[1]。", Mode: "extractive",
-		Citations: []knowledge.Citation{{N: 1, ArticleID: "a1", ChunkID: c.ID, Title: "抓党建促振兴", Author: "张三", AuthorPost: "永吉县委书记", Text: c.Text}},
+		Citations: []knowledge.Citation{{N: 1, ArticleID: "a1", ChunkID: c.ID, Title: "抓党建促振兴", Author: "张三", AuthorPost: "永吉县委书记", Text: c.Text,
+			Issue: "2024年第1期", PageStart: 3, PageEnd: 4}},
 	}, nil
 }
 
